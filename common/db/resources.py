@@ -1,0 +1,50 @@
+"""Named queries on resources and their private data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from common.db.models import Resource, ResourceData
+
+
+def of_stack(session: Session, stack_id: str) -> list[Resource]:
+    return list(session.scalars(select(Resource).where(Resource.stack_id == stack_id)
+                                .order_by(Resource.id)))
+
+
+def by_name(session: Session, stack_id: str, name: str) -> Resource | None:
+    return session.scalars(select(Resource).where(Resource.stack_id == stack_id,
+                                                  Resource.name == name)).first()
+
+
+def data_of(session: Session, resource_ids: list[int]) -> dict[int, dict[str, str]]:
+    out: dict[int, dict[str, str]] = {rid: {} for rid in resource_ids}
+    if not resource_ids:
+        return out
+    rows = session.scalars(select(ResourceData).where(ResourceData.resource_id.in_(resource_ids)))
+    for row in rows:
+        out[row.resource_id][row.key] = row.value or ""
+    return out
+
+
+def set_data(session: Session, resource_id: int, data: dict[str, str], redacted: set[str]) -> None:
+    existing = {row.key: row for row in session.scalars(
+        select(ResourceData).where(ResourceData.resource_id == resource_id))}
+    for key, value in data.items():
+        row = existing.get(key)
+        if row is None:
+            session.add(ResourceData(resource_id=resource_id, key=key, value=value,
+                                     redact=key in redacted))
+        elif row.value != value:
+            row.value = value
+
+
+def set_state(session: Session, resource_id: int, action: str, status: str, reason: str,
+              **values: Any) -> None:
+    session.execute(update(Resource).where(Resource.id == resource_id).values(
+        action=action, status=status, status_reason=reason,
+        atomic_key=Resource.atomic_key + 1, **values,
+    ).execution_options(synchronize_session=False))

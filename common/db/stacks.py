@@ -1,0 +1,130 @@
+"""Named queries on stacks and their templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from common.db.base import utcnow
+from common.db.models import RawTemplate, Resource, Stack, StackTag, SyncPoint
+
+SORT_KEYS = {
+    "stack_name": Stack.name,
+    "stack_status": Stack.status,
+    "creation_time": Stack.created_at,
+    "updated_time": Stack.updated_at,
+    "name": Stack.name,
+    "status": Stack.status,
+    "created_at": Stack.created_at,
+    "updated_at": Stack.updated_at,
+}
+
+
+def get(session: Session, stack_id: str, show_deleted: bool = False) -> Stack | None:
+    stack = session.get(Stack, stack_id)
+    if stack is None or (stack.deleted_at is not None and not show_deleted):
+        return None
+    return stack
+
+
+def get_by_name(session: Session, tenant: str, name: str) -> Stack | None:
+    query = select(Stack).where(
+        Stack.tenant == tenant, Stack.name == name, Stack.deleted_at.is_(None),
+        Stack.owner_id.is_(None),
+    )
+    return session.scalars(query).first()
+
+
+def _filtered(tenant: str | None, show_deleted: bool, show_nested: bool,
+              filters: dict[str, Any] | None) -> Any:
+    query = select(Stack)
+    if tenant is not None:
+        query = query.where(Stack.tenant == tenant)
+    if not show_deleted:
+        query = query.where(Stack.deleted_at.is_(None))
+    if not show_nested:
+        query = query.where(Stack.owner_id.is_(None))
+    for key, value in (filters or {}).items():
+        column = {"name": Stack.name, "stack_name": Stack.name, "status": Stack.status,
+                  "action": Stack.action, "id": Stack.id, "tenant": Stack.tenant,
+                  "username": Stack.username, "owner_id": Stack.owner_id}.get(key)
+        if column is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        query = query.where(column.in_(values))
+    return query
+
+
+def list_stacks(
+    session: Session,
+    tenant: str | None,
+    limit: int | None = None,
+    marker: str | None = None,
+    sort_keys: list[str] | None = None,
+    sort_dir: str | None = None,
+    filters: dict[str, Any] | None = None,
+    show_deleted: bool = False,
+    show_nested: bool = False,
+) -> list[Stack]:
+    query = _filtered(tenant, show_deleted, show_nested, filters)
+    columns = [SORT_KEYS[k] for k in (sort_keys or []) if k in SORT_KEYS] or [Stack.created_at]
+    descending = (sort_dir or "desc").lower() == "desc"
+    order = [c.desc() if descending else c.asc() for c in columns]
+    order.append(Stack.id.desc() if descending else Stack.id.asc())
+    if marker:
+        anchor = session.get(Stack, marker)
+        if anchor is not None:
+            first = columns[0]
+            value = getattr(anchor, first.key)
+            query = query.where(first < value if descending else first > value)
+    query = query.order_by(*order)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def count_stacks(session: Session, tenant: str | None, filters: dict[str, Any] | None = None,
+                 show_deleted: bool = False, show_nested: bool = False) -> int:
+    query = _filtered(tenant, show_deleted, show_nested, filters)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def count_active(session: Session, tenant: str) -> int:
+    return count_stacks(session, tenant)
+
+
+def tags(session: Session, stack_id: str) -> list[str]:
+    rows = session.scalars(select(StackTag.tag).where(StackTag.stack_id == stack_id)
+                           .order_by(StackTag.id))
+    return list(rows)
+
+
+def set_status(session: Session, stack_id: str, traversal_id: str | None, action: str,
+               status: str, reason: str, only_if_in_progress: bool = False) -> bool:
+    """Move the stack to a new state if ``traversal_id`` still owns it; True if it moved."""
+    query = update(Stack).where(Stack.id == stack_id)
+    if traversal_id is not None:
+        query = query.where(Stack.current_traversal == traversal_id)
+    if only_if_in_progress:
+        query = query.where(Stack.status == "IN_PROGRESS")
+    values: dict[str, Any] = {"action": action, "status": status, "status_reason": reason}
+    result = session.execute(query.values(**values).execution_options(synchronize_session=False))
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def mark_deleted(session: Session, stack_id: str) -> None:
+    """Soft-delete the stack and drop its resources and traversal state."""
+    session.execute(update(Stack).where(Stack.id == stack_id).values(deleted_at=utcnow())
+                    .execution_options(synchronize_session=False))
+    session.query(SyncPoint).filter(SyncPoint.stack_id == stack_id).delete(
+        synchronize_session=False)
+    session.query(Resource).filter(Resource.stack_id == stack_id).delete(
+        synchronize_session=False)
+
+
+def raw_template(session: Session, template_id: int) -> RawTemplate:
+    tmpl = session.get(RawTemplate, template_id)
+    assert tmpl is not None, f"raw_template {template_id} is missing"
+    return tmpl

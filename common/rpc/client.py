@@ -1,0 +1,270 @@
+"""The caller's side of RPC: ``RPCClient`` (call, cast, fanout) and ``EngineClient``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from kombu import Connection, Message
+
+from common import exception
+from common.context import RequestContext
+from common.rpc import wire
+from common.rpc.consumer import QueueConsumer
+from common.rpc.publisher import Publisher
+
+LOG = logging.getLogger(__name__)
+
+READY_TIMEOUT = 5.0
+
+
+class _Pending:
+    __slots__ = ("body", "event")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.body: dict[str, Any] | None = None
+
+
+class RPCClient:
+    """Request/reply over the broker with correlation ids and a timeout.
+
+    One instance per process: it owns a private reply queue consumed on its own
+    thread. ``call`` never waits longer than its timeout, whatever the broker does.
+    """
+
+    def __init__(self, connection_factory: Callable[[], Connection], timeout: float) -> None:
+        self.timeout = timeout
+        self._pending: dict[str, _Pending] = {}
+        self._reply_queue = wire.reply_queue()
+        self._publisher = Publisher(connection_factory())
+        self._replies = QueueConsumer(
+            connection_factory, [self._reply_queue], self._on_reply, 1, "rpc-replies", auto_ack=True
+        )
+        self._replies.start()
+
+    def close(self) -> None:
+        self._replies.stop()
+        self._publisher.close()
+
+    def _on_reply(self, body: dict[str, Any], message: Message) -> None:
+        pending = self._pending.get(message.properties.get("correlation_id", ""))
+        if pending is not None:
+            pending.body = body
+            pending.event.set()
+
+    def call(
+        self, ctx: RequestContext | None, method: str, timeout: float | None = None, **args: Any
+    ) -> Any:
+        """Send ``method`` to an engine and return its result or raise its error."""
+        timeout = self.timeout if timeout is None else timeout
+        if not self._replies.ready.wait(min(timeout, READY_TIMEOUT)):
+            raise exception.ServiceUnavailable(
+                reason="The messaging service is unavailable: cannot reach the message broker."
+            )
+        correlation_id = uuid.uuid4().hex
+        pending = _Pending()
+        self._pending[correlation_id] = pending
+        try:
+            self._publisher.publish(
+                wire.encode_request(method, args),
+                routing_key=wire.ENGINE_TOPIC,
+                declare=[wire.engine_queue()],
+                headers=wire.encode_context(ctx),
+                reply_to=self._reply_queue.name,
+                correlation_id=correlation_id,
+                expiration=timeout,
+            )
+            if not pending.event.wait(timeout):
+                raise exception.MessagingTimeout(
+                    reason=f"Timed out waiting for a reply to {method} from heat-engine "
+                    f"after {timeout:g} s; is a heat-engine running?"
+                )
+            assert pending.body is not None
+            return wire.decode_reply(pending.body)
+        finally:
+            self._pending.pop(correlation_id, None)
+
+    def cast(self, ctx: RequestContext | None, method: str, **args: Any) -> None:
+        """Send ``method`` to one engine without waiting for it."""
+        self._publisher.publish(
+            wire.encode_request(method, args),
+            routing_key=wire.ENGINE_TOPIC,
+            declare=[wire.engine_queue()],
+            headers=wire.encode_context(ctx),
+        )
+
+    def fanout(self, ctx: RequestContext | None, method: str, **args: Any) -> None:
+        """Send ``method`` to every running engine."""
+        self._publisher.publish(
+            wire.encode_request(method, args),
+            routing_key="",
+            exchange=wire.FANOUT_EXCHANGE,
+            declare=[wire.FANOUT_EXCHANGE],
+            headers=wire.encode_context(ctx),
+        )
+
+
+Identity = dict[str, str]
+
+
+class EngineClient:
+    """One typed method per engine call; names and arguments follow upstream's engine RPC."""
+
+    def __init__(self, rpc: RPCClient) -> None:
+        self._rpc = rpc
+
+    def _call(self, ctx: RequestContext, method: str, **args: Any) -> Any:
+        return self._rpc.call(ctx, method, **args)
+
+    def identify_stack(self, ctx: RequestContext, stack_name: str) -> Identity:
+        return self._call(ctx, "identify_stack", stack_name=stack_name)
+
+    def list_stacks(self, ctx: RequestContext, **params: Any) -> list[dict[str, Any]]:
+        return self._call(ctx, "list_stacks", **params)
+
+    def count_stacks(self, ctx: RequestContext, **params: Any) -> int:
+        return self._call(ctx, "count_stacks", **params)
+
+    def create_stack(
+        self,
+        ctx: RequestContext,
+        stack_name: str,
+        template: Any,
+        params: dict[str, Any],
+        files: dict[str, Any],
+        args: dict[str, Any],
+        environment_files: list[str] | None = None,
+    ) -> Identity:
+        return self._call(
+            ctx,
+            "create_stack",
+            stack_name=stack_name,
+            template=template,
+            params=params,
+            files=files,
+            args=args,
+            environment_files=environment_files,
+        )
+
+    def update_stack(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        template: Any,
+        params: dict[str, Any],
+        files: dict[str, Any],
+        args: dict[str, Any],
+        environment_files: list[str] | None = None,
+    ) -> Identity:
+        return self._call(
+            ctx,
+            "update_stack",
+            stack_identity=stack_identity,
+            template=template,
+            params=params,
+            files=files,
+            args=args,
+            environment_files=environment_files,
+        )
+
+    def show_stack(
+        self, ctx: RequestContext, stack_identity: Identity | None, resolve_outputs: bool = True
+    ) -> list[dict[str, Any]]:
+        return self._call(
+            ctx, "show_stack", stack_identity=stack_identity, resolve_outputs=resolve_outputs
+        )
+
+    def delete_stack(self, ctx: RequestContext, stack_identity: Identity) -> None:
+        return self._call(ctx, "delete_stack", stack_identity=stack_identity)
+
+    def list_stack_resources(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        nested_depth: int = 0,
+        with_detail: bool = False,
+        filters: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        return self._call(
+            ctx,
+            "list_stack_resources",
+            stack_identity=stack_identity,
+            nested_depth=nested_depth,
+            with_detail=with_detail,
+            filters=filters,
+        )
+
+    def describe_stack_resource(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        resource_name: str,
+        with_attr: list[str] | None = None,
+    ) -> dict[str, Any]:
+        return self._call(
+            ctx,
+            "describe_stack_resource",
+            stack_identity=stack_identity,
+            resource_name=resource_name,
+            with_attr=with_attr,
+        )
+
+    def describe_stack_resources(
+        self, ctx: RequestContext, stack_identity: Identity | None, resource_name: str | None
+    ) -> list[dict[str, Any]]:
+        return self._call(
+            ctx,
+            "describe_stack_resources",
+            stack_identity=stack_identity,
+            resource_name=resource_name,
+        )
+
+    def list_events(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity | None,
+        filters: dict[str, Any] | None = None,
+        limit: int | None = None,
+        marker: str | None = None,
+        sort_keys: list[str] | None = None,
+        sort_dir: str | None = None,
+        nested_depth: int | None = None,
+    ) -> list[dict[str, Any]]:
+        return self._call(
+            ctx,
+            "list_events",
+            stack_identity=stack_identity,
+            filters=filters,
+            limit=limit,
+            marker=marker,
+            sort_keys=sort_keys,
+            sort_dir=sort_dir,
+            nested_depth=nested_depth,
+        )
+
+    def list_outputs(self, ctx: RequestContext, stack_identity: Identity) -> list[dict[str, Any]]:
+        return self._call(ctx, "list_outputs", stack_identity=stack_identity)
+
+    def show_output(
+        self, ctx: RequestContext, stack_identity: Identity, output_key: str
+    ) -> dict[str, Any]:
+        return self._call(ctx, "show_output", stack_identity=stack_identity, output_key=output_key)
+
+    def get_template(self, ctx: RequestContext, stack_identity: Identity) -> Any:
+        return self._call(ctx, "get_template", stack_identity=stack_identity)
+
+    def get_environment(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
+        return self._call(ctx, "get_environment", stack_identity=stack_identity)
+
+    def get_files(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
+        return self._call(ctx, "get_files", stack_identity=stack_identity)
+
+    def list_services(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        return self._call(ctx, "list_services")
+
+    def get_revision(self, ctx: RequestContext) -> str:
+        return self._call(ctx, "get_revision")

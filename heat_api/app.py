@@ -1,0 +1,72 @@
+"""The heat-api falcon application; the route table lives here and nowhere else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import falcon
+from oslo_config import cfg
+
+from common.rpc.client import EngineClient
+from heat_api import errors
+from heat_api.context import ContextMiddleware, RequestIdMiddleware
+from heat_api.resources import events, outputs, service_info, stack_resources, stacks
+
+STACK = "/v1/{tenant_id}/stacks/{stack_name}/{stack_id}"
+RESOURCE = STACK + "/resources/{resource_name}"
+
+
+def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
+    """The native API, talking to the engine through ``engine``."""
+    app = falcon.App(
+        middleware=[RequestIdMiddleware(), ContextMiddleware(conf.paste_deploy.flavor)],
+    )
+    app.req_options.strip_url_path_trailing_slash = True
+    errors.register(app)
+    size = conf.max_template_size
+    lookup = stacks.Lookup(engine)
+    routes: list[tuple[str, Any]] = [
+        ("/", service_info.Versions()),
+        ("/v1/{tenant_id}/build_info",
+         service_info.BuildInfo(engine, conf.revision.heat_revision)),
+        ("/v1/{tenant_id}/services", service_info.Services(engine)),
+        ("/v1/{tenant_id}/stacks", stacks.Collection(engine, size)),
+        ("/v1/{tenant_id}/stacks/{stack_name}", lookup),
+        (STACK, stacks.Stack(engine, lookup, size)),
+        (STACK + "/template", stacks.Template(engine)),
+        (STACK + "/environment", stacks.Environment(engine)),
+        (STACK + "/files", stacks.Files(engine)),
+        (STACK + "/outputs", outputs.Collection(engine)),
+        (STACK + "/outputs/{output_key}", outputs.Item(engine)),
+        (STACK + "/resources", stack_resources.Collection(engine)),
+        (RESOURCE, stack_resources.Item(engine)),
+        (RESOURCE + "/metadata", stack_resources.Metadata(engine)),
+        (STACK + "/events", events.StackEvents(engine)),
+        (RESOURCE + "/events", events.ResourceEvents(engine)),
+        (RESOURCE + "/events/{event_id}", events.Event(engine)),
+    ]
+    for template, resource in routes:
+        app.add_route(template, resource)
+    return app
+
+
+def with_token_auth(app: Callable[..., Any], conf: cfg.ConfigOpts) -> Callable[..., Any]:
+    """Wrap ``app`` in keystonemiddleware's auth_token, except the version document."""
+    from keystonemiddleware import auth_token
+
+    protected = auth_token.AuthProtocol(app, {"oslo_config_config": conf})
+
+    def dispatch(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO", "/") in ("", "/"):
+            return app(environ, start_response)
+        return protected(environ, start_response)
+
+    return dispatch
+
+
+def wrap_auth(app: falcon.App, conf: cfg.ConfigOpts) -> Callable[..., Any]:
+    """The WSGI callable for ``[paste_deploy] flavor``."""
+    if conf.paste_deploy.flavor == "noauth":
+        return app
+    return with_token_auth(app, conf)

@@ -1,0 +1,1 @@
+"""The native API's responders, one module per noun."""

@@ -1,0 +1,60 @@
+"""Resources of a stack: list and show."""
+
+from __future__ import annotations
+
+import falcon
+
+from common.rpc.client import EngineClient
+from heat_api import params, views
+from heat_api.resources.stacks import ctx_of, identity
+
+LIST_FILTERS = ("name", "status", "action", "type", "id", "physical_resource_id")
+
+
+class Collection:
+    """/stacks/{stack_name}/{stack_id}/resources"""
+
+    def __init__(self, engine: EngineClient) -> None:
+        self.engine = engine
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+               stack_name: str, stack_id: str) -> None:
+        filters = {}
+        for key in LIST_FILTERS:
+            values = req.get_param_as_list(key)
+            if values:
+                data_key = {"name": "resource_name", "type": "resource_type",
+                            "status": "resource_status"}.get(key, key)
+                filters[data_key] = values if len(values) > 1 else values[0]
+        rows = self.engine.list_stack_resources(
+            ctx_of(req), identity(tenant_id, stack_name, stack_id),
+            nested_depth=params.as_int(req, "nested_depth") or 0,
+            with_detail=params.as_bool(req, "with_detail"), filters=filters or None)
+        resp.media = {"resources": [views.resource(req, r) for r in rows]}
+
+
+class Item:
+    """/stacks/{stack_name}/{stack_id}/resources/{resource_name}"""
+
+    def __init__(self, engine: EngineClient) -> None:
+        self.engine = engine
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+               stack_name: str, stack_id: str, resource_name: str) -> None:
+        data = self.engine.describe_stack_resource(
+            ctx_of(req), identity(tenant_id, stack_name, stack_id), resource_name,
+            with_attr=params.as_list(req, "with_attr"))
+        resp.media = {"resource": views.resource(req, data)}
+
+
+class Metadata:
+    """/stacks/{stack_name}/{stack_id}/resources/{resource_name}/metadata"""
+
+    def __init__(self, engine: EngineClient) -> None:
+        self.engine = engine
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+               stack_name: str, stack_id: str, resource_name: str) -> None:
+        data = self.engine.describe_stack_resource(
+            ctx_of(req), identity(tenant_id, stack_name, stack_id), resource_name)
+        resp.media = {"metadata": data.get("metadata") or {}}

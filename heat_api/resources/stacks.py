@@ -1,0 +1,217 @@
+"""Stacks: list, create, lookup redirects, show, update, delete, template, environment, files."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import falcon
+
+from common import template_format
+from common.context import RequestContext
+from common.rpc.client import EngineClient
+from heat_api import params, views
+from heat_api.errors import HTTPError
+
+LOOKUP_PATHS = ("resources", "events", "template", "actions", "environment", "files")
+CREATE_ARGS = ("timeout_mins", "disable_rollback", "tags", "adopt_stack_data")
+LIST_FILTERS = ("id", "status", "name", "action", "tenant", "username", "owner_id")
+
+
+def ctx_of(req: falcon.Request) -> RequestContext:
+    return req.context.heat
+
+
+class StackRequest:
+    """The parts of a create or update request body, parsed and checked."""
+
+    def __init__(self, body: dict[str, Any], max_template_size: int,
+                 require_template: bool = True) -> None:
+        self.body = body
+        self.template = self._template(max_template_size, require_template)
+        self.environment = template_format.parse_environment(body.get("environment"))
+        user_params = body.get("parameters") or {}
+        if isinstance(user_params, str):
+            user_params = template_format.parse_environment(user_params)
+        if not isinstance(user_params, dict):
+            raise HTTPError("The parameters must be a mapping.")
+        if user_params:
+            merged = dict(self.environment.get("parameters") or {})
+            merged.update(user_params)
+            self.environment["parameters"] = merged
+        self.files = body.get("files") or {}
+        self.environment_files = body.get("environment_files")
+        self.args = {k: body[k] for k in CREATE_ARGS if k in body}
+
+    def _template(self, max_size: int, required: bool) -> dict[str, Any] | None:
+        raw = self.body.get("template")
+        if raw is None and self.body.get("template_url"):
+            raise HTTPError("Could not retrieve template: fetching templates by URL is not "
+                            "supported by this service; send the template in the request.")
+        if raw is None:
+            if required:
+                raise HTTPError("No template specified")
+            return None
+        if isinstance(raw, list):
+            raise HTTPError("Template not in valid format: "
+                            "The template is not a JSON object or YAML mapping.")
+        return template_format.parse_template(raw, max_size)
+
+
+class Collection:
+    """/v1/{tenant_id}/stacks"""
+
+    def __init__(self, engine: EngineClient, max_template_size: int) -> None:
+        self.engine = engine
+        self.max_template_size = max_template_size
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        if params.as_bool(req, "global_tenant"):
+            raise HTTPError("You are not authorized to use stacks:global_index.", 403,
+                            "Forbidden")
+        filters = {k: req.get_param_as_list(k) for k in LIST_FILTERS if req.get_param(k)}
+        query = {
+            "limit": params.as_int(req, "limit"),
+            "marker": req.get_param("marker"),
+            "sort_keys": params.as_list(req, "sort_keys"),
+            "sort_dir": req.get_param("sort_dir"),
+            "filters": {k: v if len(v) > 1 else v[0] for k, v in filters.items()} or None,
+            "show_deleted": params.as_bool(req, "show_deleted"),
+            "show_nested": params.as_bool(req, "show_nested"),
+        }
+        stacks = self.engine.list_stacks(ctx_of(req), **query)
+        body: dict[str, Any] = {"stacks": [views.stack(req, s, summary=True) for s in stacks]}
+        if params.as_bool(req, "with_count"):
+            body["count"] = self.engine.count_stacks(
+                ctx_of(req), filters=query["filters"], show_deleted=query["show_deleted"],
+                show_nested=query["show_nested"])
+        resp.media = body
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        body = params.json_body(req)
+        name = body.get("stack_name")
+        if not name:
+            raise HTTPError("No stack name specified")
+        data = StackRequest(body, self.max_template_size)
+        identity = self.engine.create_stack(
+            ctx_of(req), name, data.template, data.environment, data.files, data.args,
+            data.environment_files)
+        url = views.stack_url(req, identity)
+        resp.status = falcon.HTTP_201
+        resp.location = url
+        resp.media = {"stack": {"id": identity["stack_id"],
+                                "links": [views.link(url, "self")]}}
+
+
+class Lookup:
+    """/v1/{tenant_id}/stacks/{stack_name}: redirect to the stack's canonical URL."""
+
+    def __init__(self, engine: EngineClient) -> None:
+        self.engine = engine
+
+    def redirect(self, req: falcon.Request, stack_name: str, suffix: str = "") -> None:
+        identity = self.engine.identify_stack(ctx_of(req), stack_name)
+        location = views.stack_url(req, identity) + suffix
+        if req.query_string:
+            location += f"?{req.query_string}"
+        raise falcon.HTTPFound(location)
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+               stack_name: str) -> None:
+        self.redirect(req, stack_name)
+
+    on_post = on_put = on_patch = on_delete = on_get
+
+
+class Stack:
+    """/v1/{tenant_id}/stacks/{stack_name}/{stack_id}"""
+
+    def __init__(self, engine: EngineClient, lookup: Lookup, max_template_size: int) -> None:
+        self.engine = engine
+        self.lookup = lookup
+        self.max_template_size = max_template_size
+
+    def _redirect_if_lookup(self, req: falcon.Request, stack_name: str, stack_id: str) -> None:
+        if stack_id in LOOKUP_PATHS:
+            self.lookup.redirect(req, stack_name, f"/{stack_id}")
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+               stack_name: str, stack_id: str) -> None:
+        self._redirect_if_lookup(req, stack_name, stack_id)
+        stacks = self.engine.show_stack(
+            ctx_of(req), identity(tenant_id, stack_name, stack_id),
+            resolve_outputs=params.as_bool(req, "resolve_outputs", True))
+        resp.media = {"stack": views.stack(req, stacks[0])}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+               stack_name: str, stack_id: str) -> None:
+        self._update(req, resp, tenant_id, stack_name, stack_id, existing=False)
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+                 stack_name: str, stack_id: str) -> None:
+        self._update(req, resp, tenant_id, stack_name, stack_id, existing=True)
+
+    def _update(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+                stack_name: str, stack_id: str, existing: bool) -> None:
+        self._redirect_if_lookup(req, stack_name, stack_id)
+        data = StackRequest(params.json_body(req), self.max_template_size,
+                            require_template=not existing)
+        args = dict(data.args)
+        if existing:
+            args["existing"] = True
+        self.engine.update_stack(ctx_of(req), identity(tenant_id, stack_name, stack_id),
+                                 data.template, data.environment, data.files, args,
+                                 data.environment_files)
+        resp.status = falcon.HTTP_202
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+                stack_name: str, stack_id: str) -> None:
+        self._redirect_if_lookup(req, stack_name, stack_id)
+        raise falcon.HTTPMethodNotAllowed(["GET", "PUT", "PATCH", "DELETE"])
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+                  stack_name: str, stack_id: str) -> None:
+        self._redirect_if_lookup(req, stack_name, stack_id)
+        self.engine.delete_stack(ctx_of(req), identity(tenant_id, stack_name, stack_id))
+        resp.status = falcon.HTTP_204
+
+
+class Template:
+    """/stacks/{stack_name}/{stack_id}/template"""
+
+    def __init__(self, engine: EngineClient) -> None:
+        self.engine = engine
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+               stack_name: str, stack_id: str) -> None:
+        resp.text = json.dumps(self.engine.get_template(
+            ctx_of(req), identity(tenant_id, stack_name, stack_id)))
+        resp.content_type = falcon.MEDIA_JSON
+
+
+class Environment:
+    """/stacks/{stack_name}/{stack_id}/environment"""
+
+    def __init__(self, engine: EngineClient) -> None:
+        self.engine = engine
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+               stack_name: str, stack_id: str) -> None:
+        resp.media = self.engine.get_environment(
+            ctx_of(req), identity(tenant_id, stack_name, stack_id))
+
+
+class Files:
+    """/stacks/{stack_name}/{stack_id}/files"""
+
+    def __init__(self, engine: EngineClient) -> None:
+        self.engine = engine
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
+               stack_name: str, stack_id: str) -> None:
+        resp.media = self.engine.get_files(ctx_of(req), identity(tenant_id, stack_name,
+                                                                 stack_id))
+
+
+def identity(tenant_id: str, stack_name: str, stack_id: str) -> dict[str, str]:
+    return {"tenant": tenant_id, "stack_name": stack_name, "stack_id": stack_id, "path": ""}

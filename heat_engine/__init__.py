@@ -1,0 +1,1 @@
+"""heat-engine: templates, the resource graph, resource plugins and stack actions."""

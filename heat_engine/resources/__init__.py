@@ -1,0 +1,1 @@
+"""Resource plugins: the base class, schemas, the type registry and one module per type."""

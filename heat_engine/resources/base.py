@@ -1,0 +1,122 @@
+"""The base of every resource plugin and the narrow context it works in."""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from common import exception
+from heat_engine.resources.schema import Attribute, Schema, validate_properties
+
+SHORT_ID_LENGTH = 12
+
+
+def short_id(resource_uuid: str) -> str:
+    """A 12-character lowercase id derived from a resource's uuid (stable across retries)."""
+    raw = uuid.UUID(resource_uuid).bytes
+    return base64.b32encode(raw).decode().lower()[:SHORT_ID_LENGTH]
+
+
+class Resource:
+    """A resource plugin. Subclasses declare schemas and short ``handle_*`` methods.
+
+    A plugin sees only its resolved properties, its stored data and its ids; it
+    never sees the database, the broker or another resource. Anything that waits
+    returns a token from ``handle_<action>`` and is polled by
+    ``check_<action>_complete``; a plugin never sleeps.
+    """
+
+    type_name: ClassVar[str] = ""
+    support_status: ClassVar[str] = "SUPPORTED"
+    properties_schema: ClassVar[Mapping[str, Schema]] = {}
+    attributes_schema: ClassVar[Mapping[str, Attribute]] = {}
+
+    def __init__(
+        self,
+        name: str,
+        resource_uuid: str,
+        stack_name: str,
+        stack_id: str,
+        properties: Mapping[str, Any],
+        data: Mapping[str, str] | None = None,
+        resource_id: str | None = None,
+    ) -> None:
+        self.name = name
+        self.uuid = resource_uuid
+        self.stack_name = stack_name
+        self.stack_id = stack_id
+        self.properties = dict(properties)
+        self.data: dict[str, str] = dict(data or {})
+        self.redacted: set[str] = set()
+        self.resource_id = resource_id
+
+    @classmethod
+    def validate_properties(
+        cls, values: Any, name: str, skip: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
+        """Resolved property values checked against the schema (defaults filled in)."""
+        try:
+            return validate_properties(cls.properties_schema, values, "", skip)
+        except exception.StackValidationFailed as ex:
+            raise exception.StackValidationFailed(
+                f"Property error: resources.{name}.properties.{ex.message}"
+                if not ex.message.startswith(":")
+                else f"Property error: resources.{name}.properties{ex.message}"
+            ) from ex
+
+    def physical_resource_name(self) -> str:
+        return f"{self.stack_name}-{self.name}-{short_id(self.uuid)}"
+
+    def resource_id_set(self, value: str | None) -> None:
+        self.resource_id = value
+
+    def data_set(self, key: str, value: str, redact: bool = False) -> None:
+        self.data[key] = value
+        if redact:
+            self.redacted.add(key)
+
+    # Actions. Each handle returns a token for its check_*_complete.
+    def handle_create(self) -> Any:
+        return None
+
+    def check_create_complete(self, token: Any) -> bool:
+        return True
+
+    def handle_delete(self) -> Any:
+        return None
+
+    def check_delete_complete(self, token: Any) -> bool:
+        return True
+
+    # What other resources and outputs see.
+    def get_reference_id(self) -> str:
+        return self.resource_id if self.resource_id is not None else self.name
+
+    def get_attribute(self, name: str) -> Any:
+        if name == "show":
+            return self.show()
+        if name not in self.attributes_schema:
+            raise exception.InvalidTemplateAttribute(resource=self.name, key=name)
+        return self.resolve_attribute(name)
+
+    def resolve_attribute(self, name: str) -> Any:
+        return None
+
+    def show(self) -> dict[str, Any]:
+        return {}
+
+    def attributes(self) -> dict[str, Any]:
+        """Every declared attribute's value, as resource show lists them."""
+        return {name: self.resolve_attribute(name) for name in self.attributes_schema}
+
+
+def wait_token(seconds: float | None) -> float | None:
+    """A deadline token for plugins that wait a while (polled, never slept on)."""
+    return time.monotonic() + seconds if seconds else None
+
+
+def is_deadline_passed(token: float | None) -> bool:
+    return token is None or time.monotonic() >= token

@@ -1,0 +1,25 @@
+"""The resource types this engine knows, collected from an explicit list of plugin modules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from common import exception
+from heat_engine.resources.base import Resource
+from heat_engine.resources.heat import none, random_string, test_resource, value
+
+_MODULES = (none, random_string, test_resource, value)
+
+RESOURCE_TYPES: Mapping[str, type[Resource]] = {
+    name: cls for module in _MODULES for name, cls in module.RESOURCE_TYPES.items()
+}
+
+
+def get_class(type_name: str) -> type[Resource]:
+    """The plugin class for ``type_name``; unknown types fail validation as upstream's do."""
+    cls = RESOURCE_TYPES.get(type_name)
+    if cls is None:
+        raise exception.StackValidationFailed(
+            exception.ResourceTypeUnavailable(type_name=type_name).message
+        )
+    return cls

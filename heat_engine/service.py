@@ -1,0 +1,326 @@
+"""EngineService: one method per engine RPC call; validates, persists, starts traversals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from oslo_config import cfg
+from sqlalchemy.orm import Session, sessionmaker
+
+from common import exception
+from common.context import RequestContext
+from common.db import events as event_db
+from common.db import models
+from common.db import resources as resource_db
+from common.db import services as service_db
+from common.db import stacks as stack_db
+from heat_engine import formats
+from heat_engine.stack import LoadedStack, resolve_outputs
+from heat_engine.traversal import plan
+from heat_engine.traversal.messages import CREATE, DELETE, StepSender
+from heat_engine.validation import validate_stack
+
+STACK_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.-]{0,254}$")
+Identity = dict[str, Any]
+
+
+class EngineService:
+    """The engine's RPC surface. Methods take the caller's context first."""
+
+    def __init__(self, conf: cfg.ConfigOpts, factory: sessionmaker[Session],
+                 sender: StepSender) -> None:
+        self.conf = conf
+        self._factory = factory
+        self._sender = sender
+
+    def rpc_methods(self) -> dict[str, Callable[..., Any]]:
+        """The explicit table of methods served over RPC."""
+        names = (
+            "identify_stack", "list_stacks", "count_stacks", "create_stack", "update_stack",
+            "show_stack", "delete_stack", "list_stack_resources", "describe_stack_resource",
+            "describe_stack_resources", "list_events", "list_outputs", "show_output",
+            "get_template", "get_environment", "get_files", "list_services", "get_revision",
+        )
+        return {name: getattr(self, name) for name in names}
+
+    # Lookups -------------------------------------------------------------
+    def _stack_row(self, session: Session, ctx: RequestContext, identity: Identity,
+                   show_deleted: bool = False) -> models.Stack:
+        name = identity.get("stack_name")
+        stack = stack_db.get(session, identity.get("stack_id") or "", show_deleted=show_deleted)
+        if (stack is None or stack.tenant != ctx.tenant_id
+                or (name and name != stack.name and name != stack.id)):
+            raise exception.EntityNotFound(entity="Stack", name=name or identity.get("stack_id"))
+        return stack
+
+    def identify_stack(self, ctx: RequestContext, stack_name: str) -> Identity:
+        with self._factory() as session:
+            stack = stack_db.get_by_name(session, ctx.tenant_id, stack_name)
+            if stack is None:
+                by_id = stack_db.get(session, stack_name, show_deleted=True)
+                if by_id is not None and by_id.tenant == ctx.tenant_id:
+                    stack = by_id
+            if stack is None:
+                raise exception.EntityNotFound(entity="Stack", name=stack_name)
+            return formats.stack_identity(stack)
+
+    # Stacks ----------------------------------------------------------------
+    def list_stacks(self, ctx: RequestContext, limit: int | None = None,
+                    marker: str | None = None, sort_keys: list[str] | None = None,
+                    sort_dir: str | None = None, filters: dict[str, Any] | None = None,
+                    show_deleted: bool = False, show_nested: bool = False,
+                    **_ignored: Any) -> list[dict[str, Any]]:
+        with self._factory() as session:
+            rows = stack_db.list_stacks(session, ctx.tenant_id, limit, marker, sort_keys,
+                                        sort_dir, filters, show_deleted, show_nested)
+            return [formats.format_stack_summary(r, stack_db.tags(session, r.id)) for r in rows]
+
+    def count_stacks(self, ctx: RequestContext, filters: dict[str, Any] | None = None,
+                     show_deleted: bool = False, show_nested: bool = False,
+                     **_ignored: Any) -> int:
+        with self._factory() as session:
+            return stack_db.count_stacks(session, ctx.tenant_id, filters, show_deleted,
+                                         show_nested)
+
+    def create_stack(self, ctx: RequestContext, stack_name: str, template: dict[str, Any],
+                     params: dict[str, Any], files: dict[str, Any] | None,
+                     args: dict[str, Any],
+                     environment_files: list[str] | None = None) -> Identity:
+        if not STACK_NAME_RE.match(stack_name or ""):
+            raise exception.StackValidationFailed(
+                f'Invalid stack name {stack_name} must contain only alphanumeric or "_-." '
+                "characters, must start with alpha and must be 255 characters or less."
+            )
+        checked = validate_stack(self.conf, template, params, stack_name, ctx.tenant_id)
+        with self._factory.begin() as session:
+            limit = self.conf.max_stacks_per_tenant
+            if limit >= 0 and stack_db.count_active(session, ctx.tenant_id) >= limit:
+                raise exception.RequestLimitExceeded(
+                    message=f"You have reached the maximum stacks per tenant, {limit}. "
+                    "Please delete some stacks."
+                )
+            if stack_db.get_by_name(session, ctx.tenant_id, stack_name) is not None:
+                raise exception.StackExists(stack_name=stack_name)
+            raw = models.RawTemplate(template=template, files=files or {},
+                                     environment=checked.environment)
+            session.add(raw)
+            session.flush()
+            stack = models.Stack(
+                id=checked.stack_id, name=stack_name, raw_template_id=raw.id,
+                username=ctx.username or ctx.user_id, tenant=ctx.tenant_id,
+                timeout=_int_or_none(args.get("timeout_mins")),
+                disable_rollback=_bool(args.get("disable_rollback", True)),
+                action="INIT", status="COMPLETE", status_reason="",
+            )
+            session.add(stack)
+            session.flush()
+            for tag in _tags(args.get("tags")):
+                session.add(models.StackTag(stack_id=stack.id, tag=tag))
+            rows = {name: models.Resource(name=name, stack_id=stack.id, root_stack_id=stack.id,
+                                          current_template_id=raw.id)
+                    for name in checked.order}
+            session.add_all(rows.values())
+            session.flush()
+            for name, row in rows.items():
+                row.requires = sorted(rows[r].id for r in checked.requires[name])
+                row.needed_by = sorted(rows[r].id for r in checked.required_by[name])
+            steps = plan.begin(session, stack, CREATE)
+            identity = formats.stack_identity(stack)
+        for step in steps:
+            self._sender.send(step)
+        return identity
+
+    def update_stack(self, ctx: RequestContext, stack_identity: Identity,
+                     template: dict[str, Any] | None, params: dict[str, Any],
+                     files: dict[str, Any] | None, args: dict[str, Any],
+                     environment_files: list[str] | None = None) -> Identity:
+        raise exception.NotSupported(feature="Stack update")
+
+    def show_stack(self, ctx: RequestContext, stack_identity: Identity | None,
+                   resolve_outputs: bool = True) -> list[dict[str, Any]]:
+        with self._factory() as session:
+            if stack_identity is None:
+                rows = stack_db.list_stacks(session, ctx.tenant_id)
+            else:
+                rows = [self._stack_row(session, ctx, stack_identity, show_deleted=True)]
+            return [self._format_stack(session, row, resolve_outputs) for row in rows]
+
+    def _format_stack(self, session: Session, row: models.Stack,
+                      with_outputs: bool) -> dict[str, Any]:
+        loaded = LoadedStack.load(session, row, with_resources=with_outputs)
+        outputs = None
+        if with_outputs and row.deleted_at is None:
+            outputs = resolve_outputs(loaded) if not _is_deleting(row) else [
+                {**o, "output_value": None} for o in resolve_outputs(loaded)]
+        return formats.format_stack(
+            row, description=loaded.template.description,
+            parameters=loaded.parameters.display(), outputs=outputs,
+            tags=stack_db.tags(session, row.id),
+        )
+
+    def delete_stack(self, ctx: RequestContext, stack_identity: Identity,
+                     cast: bool = False) -> None:
+        with self._factory.begin() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            steps = plan.begin(session, stack, DELETE)
+        for step in steps:
+            self._sender.send(step)
+
+    # Resources -------------------------------------------------------------
+    def _loaded(self, session: Session, ctx: RequestContext, identity: Identity,
+                show_deleted: bool = True) -> LoadedStack:
+        return LoadedStack.load(session, self._stack_row(session, ctx, identity, show_deleted))
+
+    def _format_resource(self, loaded: LoadedStack, row: models.Resource,
+                         with_detail: bool) -> dict[str, Any]:
+        names = {r.id: r.name for r in loaded.resources.values()}
+        definition = loaded.template.resources.get(row.name)
+        detail = None
+        if with_detail:
+            attributes: dict[str, Any] = {}
+            try:
+                plugin = loaded.plugin(row.name)
+                attributes = plugin.attributes() if row.status == "COMPLETE" else {
+                    a: None for a in plugin.attributes_schema}
+            except exception.HeatException:
+                pass
+            detail = {"description": definition.description if definition else "",
+                      "attributes": attributes, "metadata": row.rsrc_metadata or {}}
+        return formats.format_resource(
+            loaded.row, row, definition.type if definition else "OS::Heat::None",
+            [names[i] for i in row.needed_by or [] if i in names], detail)
+
+    def list_stack_resources(self, ctx: RequestContext, stack_identity: Identity,
+                             nested_depth: int = 0, with_detail: bool = False,
+                             filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self._factory() as session:
+            loaded = self._loaded(session, ctx, stack_identity)
+            out = []
+            for row in loaded.resources.values():
+                data = self._format_resource(loaded, row, with_detail)
+                if _matches(data, filters):
+                    out.append(data)
+            return out
+
+    def describe_stack_resource(self, ctx: RequestContext, stack_identity: Identity,
+                                resource_name: str,
+                                with_attr: list[str] | None = None) -> dict[str, Any]:
+        with self._factory() as session:
+            loaded = self._loaded(session, ctx, stack_identity)
+            row = loaded.resources.get(resource_name)
+            if row is None:
+                raise exception.ResourceNotFound(resource_name=resource_name,
+                                                 stack_name=loaded.row.name)
+            return self._format_resource(loaded, row, True)
+
+    def describe_stack_resources(self, ctx: RequestContext, stack_identity: Identity,
+                                 resource_name: str | None = None) -> list[dict[str, Any]]:
+        with self._factory() as session:
+            loaded = self._loaded(session, ctx, stack_identity)
+            return [self._format_resource(loaded, r, True) for r in loaded.resources.values()
+                    if resource_name is None or r.name == resource_name]
+
+    # Events ----------------------------------------------------------------
+    def list_events(self, ctx: RequestContext, stack_identity: Identity,
+                    filters: dict[str, Any] | None = None, limit: int | None = None,
+                    marker: str | None = None, sort_keys: list[str] | None = None,
+                    sort_dir: str | None = None,
+                    nested_depth: int | None = None) -> list[dict[str, Any]]:
+        with self._factory() as session:
+            stack = self._stack_row(session, ctx, stack_identity, show_deleted=True)
+            detail = bool(filters and "uuid" in filters)
+            if filters and "resource_name" in filters and not event_db.list_events(
+                    session, stack.id, {"resource_name": filters["resource_name"]}, limit=1):
+                if resource_db.by_name(session, stack.id, filters["resource_name"]) is None:
+                    raise exception.ResourceNotFound(resource_name=filters["resource_name"],
+                                                     stack_name=stack.name)
+            rows = event_db.list_events(session, stack.id, filters, limit, marker, sort_keys,
+                                        sort_dir)
+            return [formats.format_event(stack, r, detail) for r in rows]
+
+    # Outputs and the stored template ----------------------------------------
+    def list_outputs(self, ctx: RequestContext, stack_identity: Identity) -> list[dict[str, Any]]:
+        with self._factory() as session:
+            loaded = self._loaded(session, ctx, stack_identity, show_deleted=False)
+            return [{"output_key": name,
+                     "description": o.description or "No description given"}
+                    for name, o in loaded.template.outputs.items()]
+
+    def show_output(self, ctx: RequestContext, stack_identity: Identity,
+                    output_key: str) -> dict[str, Any]:
+        with self._factory() as session:
+            loaded = self._loaded(session, ctx, stack_identity, show_deleted=False)
+            if output_key not in loaded.template.outputs:
+                raise exception.NotFound(message=f"Specified output key {output_key} not found.")
+            return next(o for o in resolve_outputs(loaded) if o["output_key"] == output_key)
+
+    def get_template(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
+        with self._factory() as session:
+            stack = self._stack_row(session, ctx, stack_identity, show_deleted=True)
+            template = dict(stack_db.raw_template(session, stack.raw_template_id).template or {})
+            if stack.deleted_at is not None:
+                key = "resources" if "heat_template_version" in template else "Resources"
+                template[key] = {}
+            return template
+
+    def get_environment(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
+        with self._factory() as session:
+            stack = self._stack_row(session, ctx, stack_identity, show_deleted=True)
+            return stack_db.raw_template(session, stack.raw_template_id).environment or {}
+
+    def get_files(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
+        with self._factory() as session:
+            stack = self._stack_row(session, ctx, stack_identity, show_deleted=True)
+            return stack_db.raw_template(session, stack.raw_template_id).files or {}
+
+    # Service -----------------------------------------------------------------
+    def list_services(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        if not ctx.is_admin:
+            raise exception.Forbidden(action="service:index")
+        import datetime
+
+        now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        with self._factory() as session:
+            return [formats.format_service(r, "up" if service_db.is_service_up(r, now)
+                                           else "down")
+                    for r in service_db.list_services(session)]
+
+    def get_revision(self, ctx: RequestContext) -> str:
+        return self.conf.revision.heat_revision
+
+
+def _is_deleting(row: models.Stack) -> bool:
+    return row.action == DELETE
+
+
+def _matches(data: dict[str, Any], filters: dict[str, Any] | None) -> bool:
+    for key, wanted in (filters or {}).items():
+        values = wanted if isinstance(wanted, list) else [wanted]
+        if key in data and data[key] not in values:
+            return False
+    return True
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise exception.Invalid(reason=f"timeout_mins must be an integer, not {value!r}") from None
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "t", "true", "on", "y", "yes")
+
+
+def _tags(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [t.strip() for t in str(value).split(",") if t.strip()]

@@ -1,0 +1,142 @@
+"""A stack as the engine reads it: its row, template, parameters and resources, and a resolver."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from common import exception
+from common.db import models
+from common.db import resources as resource_db
+from common.db import stacks as stack_db
+from heat_engine.resources import registry
+from heat_engine.resources.base import Resource
+from heat_engine.template import functions as fn
+from heat_engine.template.parameters import Parameters
+from heat_engine.template.template import Template
+
+STACK_RESOURCE_TYPE = "OS::Heat::Stack"
+
+
+@functools.lru_cache(maxsize=256)
+def _template_from_json(text: str) -> Template:
+    return Template(json.loads(text))
+
+
+def load_template(data: Mapping[str, Any]) -> Template:
+    """A parsed template; identical templates are parsed once per process."""
+    return _template_from_json(json.dumps(data, sort_keys=True))
+
+
+def environment_parameters(environment: Mapping[str, Any] | None,
+                           template: Template) -> dict[str, Any]:
+    """User parameter values: the environment's parameters over its parameter_defaults."""
+    environment = environment or {}
+    values = {k: v for k, v in (environment.get("parameter_defaults") or {}).items()
+              if k in template.parameter_schemas}
+    values.update(environment.get("parameters") or {})
+    return values
+
+
+@dataclass
+class LoadedStack:
+    """Everything needed to resolve a stack's properties and outputs."""
+
+    row: models.Stack
+    template: Template
+    environment: dict[str, Any]
+    parameters: Parameters
+    resources: dict[str, models.Resource]
+    resource_data: dict[int, dict[str, str]]
+
+    @classmethod
+    def load(cls, session: Session, row: models.Stack, with_resources: bool = True) -> LoadedStack:
+        raw = stack_db.raw_template(session, row.raw_template_id)
+        template = load_template(raw.template or {})
+        environment = raw.environment or {}
+        parameters = template.parameters(
+            environment_parameters(environment, template), row.name, row.id, row.tenant,
+            validate_values=False,
+        )
+        rows = {r.name: r for r in resource_db.of_stack(session, row.id)} if with_resources else {}
+        data = resource_db.data_of(session, [r.id for r in rows.values()])
+        return cls(row, template, environment, parameters, rows, data)
+
+    def plugin(self, name: str) -> Resource:
+        """The plugin of a stored resource, built from its stored properties and data."""
+        row = self.resources[name]
+        definition = self.template.resources.get(name)
+        type_name = definition.type if definition else "OS::Heat::None"
+        cls = registry.get_class(type_name)
+        return cls(
+            name=name,
+            resource_uuid=row.uuid,
+            stack_name=self.row.name,
+            stack_id=self.row.id,
+            properties=row.properties_data or {},
+            data=self.resource_data.get(row.id, {}),
+            resource_id=row.nova_instance,
+        )
+
+    def resolver(self) -> StackResolver:
+        return StackResolver(self)
+
+
+class StackResolver:
+    """Answers functions' questions from the stored state of the stack's resources."""
+
+    def __init__(self, stack: LoadedStack) -> None:
+        self._stack = stack
+
+    def param(self, name: str) -> Any:
+        return self._stack.parameters.get(name)
+
+    def has_resource(self, name: str) -> bool:
+        return name in self._stack.template.resources
+
+    def _created(self, name: str) -> Resource | None:
+        row = self._stack.resources.get(name)
+        if row is None or row.action in ("INIT", "DELETE") or (
+            row.action == "CREATE" and row.status != "COMPLETE"
+        ):
+            return None
+        return self._stack.plugin(name)
+
+    def resource_ref(self, name: str) -> Any:
+        plugin = self._created(name)
+        if plugin is None:
+            if name not in self._stack.resources and name in self._stack.template.resources:
+                return None
+            return name if name in self._stack.template.resources else None
+        return plugin.get_reference_id()
+
+    def resource_attr(self, name: str, attr: str, path: list[Any]) -> Any:
+        if name not in self._stack.template.resources:
+            raise exception.InvalidTemplateReference(resource=name, key="unknown")
+        plugin = self._created(name)
+        if plugin is None:
+            return None
+        return fn.dig(plugin.get_attribute(attr), path) if path else plugin.get_attribute(attr)
+
+
+def resolve_outputs(stack: LoadedStack) -> list[dict[str, Any]]:
+    """Every output with its value, or its error where resolving it failed."""
+    resolver = stack.resolver()
+    out = []
+    for name, output in stack.template.outputs.items():
+        entry: dict[str, Any] = {
+            "output_key": name,
+            "description": output.description or "No description given",
+        }
+        try:
+            entry["output_value"] = fn.resolve(output.value, resolver)
+        except exception.HeatException as ex:
+            entry["output_error"] = str(ex)
+            entry["output_value"] = None
+        out.append(entry)
+    return out

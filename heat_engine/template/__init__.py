@@ -1,0 +1,1 @@
+"""Template languages: loading, versions, functions, parameters and definitions."""

@@ -1,0 +1,1 @@
+"""Stack operations as graph traversals: plans, sync points and resource steps."""

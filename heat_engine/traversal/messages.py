@@ -1,0 +1,31 @@
+"""The resource step message: ids only; the step re-reads everything from the database."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Protocol
+
+CREATE, DELETE = "CREATE", "DELETE"
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """Run ``action`` on one resource for one traversal of its stack."""
+
+    stack_id: str
+    resource_id: int
+    traversal_id: str
+    action: str
+
+    def to_body(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> Step:
+        return cls(**{f.name: body[f.name] for f in dataclasses.fields(cls)})
+
+
+class StepSender(Protocol):
+    """Where ready steps go: the shared step queue."""
+
+    def send(self, step: Step) -> None: ...

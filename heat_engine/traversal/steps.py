@@ -1,0 +1,211 @@
+"""One resource step: load, check the traversal, act, commit, then pass the baton on.
+
+A step is idempotent: delivered twice (an engine died before acknowledging it),
+it finds the resource already done and only propagates again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from common import exception
+from common.db import events as event_db
+from common.db import models, sync_points
+from common.db import resources as resource_db
+from common.db import stacks as stack_db
+from heat_engine.resources import registry
+from heat_engine.resources.base import Resource
+from heat_engine.stack import STACK_RESOURCE_TYPE, LoadedStack
+from heat_engine.template import functions as fn
+from heat_engine.traversal.messages import CREATE, DELETE, Step, StepSender
+from heat_engine.traversal.plan import COMPLETED
+
+LOG = logging.getLogger(__name__)
+
+STATE_CHANGED = "state changed"
+FIRST_POLL = 0.01
+MAX_POLL = 0.5
+
+
+def failure_reason(name: str, ex: BaseException) -> str:
+    """A resource's failure as upstream words it: ``ValueError: resources.x: message``."""
+    return f"{type(ex).__name__}: resources.{name}: {ex}"
+
+
+def wait_until(check: Callable[[Any], bool], token: Any) -> None:
+    """Poll a plugin's check_*_complete with a growing interval."""
+    delay = FIRST_POLL
+    while not check(token):
+        time.sleep(delay)
+        delay = min(delay * 2, MAX_POLL)
+
+
+class StepRunner:
+    """Runs resource steps against the database and sends the steps they make ready."""
+
+    def __init__(self, factory: sessionmaker[Session], sender: StepSender, engine_id: str) -> None:
+        self._factory = factory
+        self._sender = sender
+        self._engine_id = engine_id
+
+    def run(self, step: Step) -> None:
+        loaded = self._load(step)
+        if loaded is None:
+            LOG.debug("Step %s belongs to a superseded traversal; dropped", step)
+            return
+        row = next((r for r in loaded.resources.values() if r.id == step.resource_id), None)
+        if row is None:
+            return
+        if step.action == CREATE:
+            self._create(step, loaded, row)
+        elif step.action == DELETE:
+            self._delete(step, loaded, row)
+
+    def _load(self, step: Step) -> LoadedStack | None:
+        with self._factory() as session:
+            stack = stack_db.get(session, step.stack_id)
+            if stack is None or stack.current_traversal != step.traversal_id:
+                return None
+            return LoadedStack.load(session, stack)
+
+    def _is_current(self, session: Session, step: Step) -> bool:
+        stack = stack_db.get(session, step.stack_id)
+        return stack is not None and stack.current_traversal == step.traversal_id
+
+    def _record(self, session: Session, loaded: LoadedStack, row: models.Resource, action: str,
+                status: str, reason: str, physical_id: str | None, type_name: str,
+                properties: Any = None, **values: Any) -> None:
+        resource_db.set_state(session, row.id, action, status, reason, **values)
+        event_db.add(session, loaded.row.id, row.name, action, status, reason, physical_id,
+                     type_name, properties)
+
+    def _create(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
+        if row.action == CREATE and row.status == "COMPLETE":
+            self._propagate(step, loaded, row)
+            return
+        definition = loaded.template.resources[row.name]
+        plugin: Resource | None = None
+        try:
+            cls = registry.get_class(definition.type)
+            props = fn.resolve(definition.properties, loaded.resolver())
+            props = cls.validate_properties(props, row.name)
+            plugin = cls(row.name, row.uuid, loaded.row.name, loaded.row.id, props,
+                         loaded.resource_data.get(row.id, {}), row.nova_instance)
+            with self._factory.begin() as session:
+                if not self._is_current(session, step):
+                    return
+                self._record(session, loaded, row, CREATE, "IN_PROGRESS", STATE_CHANGED,
+                             row.nova_instance or plugin.physical_resource_name(),
+                             definition.type, props, properties_data=props,
+                             engine_id=self._engine_id)
+            token = plugin.handle_create()
+            self._save_plugin_state(row, plugin)
+            wait_until(plugin.check_create_complete, token)
+        except Exception as ex:  # any plugin failure is the resource's failure, not ours
+            self._fail(step, loaded, row, plugin, CREATE, definition.type, ex)
+            return
+        with self._factory.begin() as session:
+            if not self._is_current(session, step):
+                return
+            resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
+            self._record(session, loaded, row, CREATE, "COMPLETE", STATE_CHANGED,
+                         plugin.resource_id or plugin.physical_resource_name(), definition.type,
+                         nova_instance=plugin.resource_id, engine_id=None)
+        self._propagate(step, loaded, row)
+
+    def _save_plugin_state(self, row: models.Resource, plugin: Resource) -> None:
+        """Record the physical id and data as soon as they exist, so a retry finds them."""
+        with self._factory.begin() as session:
+            resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
+            session.query(models.Resource).filter(models.Resource.id == row.id).update(
+                {"nova_instance": plugin.resource_id}, synchronize_session=False)
+
+    def _fail(self, step: Step, loaded: LoadedStack, row: models.Resource,
+              plugin: Resource | None, action: str, type_name: str, ex: BaseException) -> None:
+        if not isinstance(ex, exception.HeatException | ValueError):
+            LOG.exception("Resource %s %s failed", row.name, action)
+        reason = failure_reason(row.name, ex)
+        physical = plugin.resource_id if plugin else row.nova_instance
+        event_physical = physical or (plugin.physical_resource_name() if plugin else None)
+        with self._factory.begin() as session:
+            if not self._is_current(session, step):
+                return
+            self._record(session, loaded, row, action, "FAILED", reason, event_physical,
+                         type_name, nova_instance=physical, engine_id=None)
+            stack_reason = f"Resource {action} failed: {reason}"
+            if stack_db.set_status(session, loaded.row.id, step.traversal_id, action, "FAILED",
+                                   stack_reason, only_if_in_progress=True):
+                event_db.add(session, loaded.row.id, loaded.row.name, action, "FAILED",
+                             stack_reason, loaded.row.id, STACK_RESOURCE_TYPE)
+
+    def _delete(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
+        if row.action == DELETE and row.status == "COMPLETE":
+            self._propagate(step, loaded, row)
+            return
+        definition = loaded.template.resources.get(row.name)
+        type_name = definition.type if definition else "OS::Heat::None"
+        if row.action == "INIT":
+            with self._factory.begin() as session:
+                resource_db.set_state(session, row.id, DELETE, "COMPLETE", STATE_CHANGED)
+            self._propagate(step, loaded, row)
+            return
+        plugin: Resource | None = None
+        try:
+            plugin = loaded.plugin(row.name)
+            physical = row.nova_instance or plugin.physical_resource_name()
+            with self._factory.begin() as session:
+                if not self._is_current(session, step):
+                    return
+                self._record(session, loaded, row, DELETE, "IN_PROGRESS", STATE_CHANGED,
+                             physical, type_name, engine_id=self._engine_id)
+            if definition is None or definition.deletion_policy != "Retain":
+                wait_until(plugin.check_delete_complete, plugin.handle_delete())
+        except Exception as ex:
+            self._fail(step, loaded, row, plugin, DELETE, type_name, ex)
+            return
+        with self._factory.begin() as session:
+            if not self._is_current(session, step):
+                return
+            self._record(session, loaded, row, DELETE, "COMPLETE", STATE_CHANGED, physical,
+                         type_name, engine_id=None)
+        self._propagate(step, loaded, row)
+
+    def _propagate(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
+        """Tell the next nodes this one is done; send each whose last input this was."""
+        forward = step.action != DELETE
+        by_id = {r.id: r for r in loaded.resources.values()}
+        targets = (row.needed_by if forward else row.requires) or []
+        for target_id in targets:
+            arrived = sync_points.add_input(self._factory, str(target_id), step.traversal_id,
+                                            forward, str(row.id))
+            if arrived is None:
+                return
+            target = by_id[target_id]
+            needed = (target.requires if forward else target.needed_by) or []
+            if {str(n) for n in needed} <= set(arrived):
+                self._sender.send(Step(step.stack_id, target_id, step.traversal_id, step.action))
+        if targets:
+            return
+        arrived = sync_points.add_input(self._factory, step.stack_id, step.traversal_id,
+                                        forward, str(row.id))
+        if arrived is None:
+            return
+        last = {str(r.id) for r in by_id.values()
+                if not ((r.needed_by if forward else r.requires) or [])}
+        if last <= set(arrived):
+            self._finish(step, loaded)
+
+    def _finish(self, step: Step, loaded: LoadedStack) -> None:
+        reason = COMPLETED % step.action
+        with self._factory.begin() as session:
+            if stack_db.set_status(session, step.stack_id, step.traversal_id, step.action,
+                                   "COMPLETE", reason, only_if_in_progress=True):
+                event_db.add(session, step.stack_id, loaded.row.name, step.action, "COMPLETE",
+                             reason, step.stack_id, STACK_RESOURCE_TYPE)
+                if step.action == DELETE:
+                    stack_db.mark_deleted(session, step.stack_id)

@@ -1,0 +1,48 @@
+"""The step queue: sending ready steps, and the consumer that runs them on any engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kombu import Connection, Message
+
+from common.rpc import wire
+from common.rpc.consumer import QueueConsumer
+from common.rpc.publisher import Publisher
+from heat_engine.traversal.messages import Step
+from heat_engine.traversal.steps import StepRunner
+
+
+class StepQueue:
+    """Sends steps to the shared step queue, where any engine may take them."""
+
+    def __init__(self, publisher: Publisher) -> None:
+        self._publisher = publisher
+
+    def send(self, step: Step) -> None:
+        self._publisher.publish(step.to_body(), routing_key=wire.STEP_TOPIC,
+                                declare=[wire.step_queue()], delivery_mode=2)
+
+
+class StepWorker:
+    """Consumes steps with bounded concurrency; a step is acknowledged after it committed."""
+
+    def __init__(self, connection_factory: Callable[[], Connection], runner: StepRunner,
+                 concurrency: int) -> None:
+        self._runner = runner
+        self._consumer = QueueConsumer(connection_factory, [wire.step_queue()], self._handle,
+                                       concurrency, "steps")
+
+    @property
+    def ready(self) -> Any:
+        return self._consumer.ready
+
+    def start(self) -> None:
+        self._consumer.start()
+
+    def stop(self) -> None:
+        self._consumer.stop()
+
+    def _handle(self, body: dict[str, Any], message: Message) -> None:
+        self._runner.run(Step.from_body(body))

@@ -1,0 +1,1 @@
+"""Alembic migrations of Heat's database schema (see ``common.db.migration``)."""
