@@ -141,8 +141,7 @@ engine_opts = [
     cfg.IntOpt(
         "event_purge_batch_size",
         default=200,
-        help="Controls how many events will be pruned whenever a stack's events "
-        "are purged.",
+        help="Controls how many events will be pruned whenever a stack's events are purged.",
     ),
     cfg.IntOpt(
         "max_events_per_stack",
@@ -372,7 +371,7 @@ paste_deploy_group = cfg.OptGroup("paste_deploy")
 paste_deploy_opts = [
     cfg.StrOpt(
         "flavor",
-        help='The flavor to use for the API pipeline: unset uses keystone tokens '
+        help="The flavor to use for the API pipeline: unset uses keystone tokens "
         '(keystonemiddleware auth_token), "standalone" authenticates with X-Auth-* '
         'headers, "noauth" trusts X-Auth-User/X-Auth-Project (development only).',
     ),

@@ -46,11 +46,11 @@ class StackValidationFailed(HeatException):
 
 
 class InvalidTemplateVersion(HeatException):
-    msg_fmt = 'The template version is invalid: %(explanation)s'
+    msg_fmt = "The template version is invalid: %(explanation)s"
 
 
 class InvalidTemplateSection(HeatException):
-    msg_fmt = 'The template section is invalid: %(section)s'
+    msg_fmt = "The template section is invalid: %(section)s"
 
 
 class InvalidTemplateReference(HeatException):
@@ -58,7 +58,7 @@ class InvalidTemplateReference(HeatException):
 
 
 class InvalidTemplateAttribute(HeatException):
-    msg_fmt = 'The Referenced Attribute (%(resource)s %(key)s) is incorrect.'
+    msg_fmt = "The Referenced Attribute (%(resource)s %(key)s) is incorrect."
 
 
 class InvalidSchemaError(HeatException):
@@ -66,11 +66,11 @@ class InvalidSchemaError(HeatException):
 
 
 class UserParameterMissing(HeatException):
-    msg_fmt = 'The Parameter (%(key)s) was not provided.'
+    msg_fmt = "The Parameter (%(key)s) was not provided."
 
 
 class UnknownUserParameter(HeatException):
-    msg_fmt = 'The Parameter (%(key)s) was not defined in template.'
+    msg_fmt = "The Parameter (%(key)s) was not defined in template."
 
 
 class ImmutableParameterModified(HeatException):
@@ -86,7 +86,7 @@ class ResourcePropertyConflict(HeatException):
 
 
 class ResourceTypeUnavailable(HeatException):
-    msg_fmt = 'The Resource Type (%(type_name)s) could not be found.'
+    msg_fmt = "The Resource Type (%(type_name)s) could not be found."
 
 
 class ResourceTypeNotFound(StackValidationFailed):
@@ -114,15 +114,15 @@ class ResourceNotAvailable(HeatException):
 
 
 class StackExists(HeatException):
-    msg_fmt = 'The Stack (%(stack_name)s) already exists.'
+    msg_fmt = "The Stack (%(stack_name)s) already exists."
 
 
 class ActionInProgress(HeatException):
-    msg_fmt = 'Stack %(stack_name)s already has an action (%(action)s) in progress.'
+    msg_fmt = "Stack %(stack_name)s already has an action (%(action)s) in progress."
 
 
 class ActionNotComplete(HeatException):
-    msg_fmt = 'Stack %(stack_name)s has an action (%(action)s) in progress or failed state.'
+    msg_fmt = "Stack %(stack_name)s has an action (%(action)s) in progress or failed state."
 
 
 class Forbidden(HeatException):
@@ -134,7 +134,7 @@ class Forbidden(HeatException):
 
 
 class InvalidTenant(HeatException):
-    msg_fmt = 'Searching Tenant %(target)s from Tenant %(actual)s forbidden.'
+    msg_fmt = "Searching Tenant %(target)s from Tenant %(actual)s forbidden."
 
 
 class NotSupported(HeatException):
@@ -146,11 +146,11 @@ class ResourceActionNotSupported(HeatException):
 
 
 class RequestLimitExceeded(HeatException):
-    msg_fmt = 'Request limit exceeded: %(message)s'
+    msg_fmt = "Request limit exceeded: %(message)s"
 
 
 class MissingCredentialError(HeatException):
-    msg_fmt = 'Missing required credential: %(required)s'
+    msg_fmt = "Missing required credential: %(required)s"
 
 
 class InvalidEncryptionKey(HeatException):

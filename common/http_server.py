@@ -29,8 +29,14 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
     reply-queue thread, which must never be shared across processes.
     """
 
-    def __init__(self, app_factory: Callable[[], WsgiApp], bind: str, workers: int,
-                 name: str, timeout: int = 120) -> None:
+    def __init__(
+        self,
+        app_factory: Callable[[], WsgiApp],
+        bind: str,
+        workers: int,
+        name: str,
+        timeout: int = 120,
+    ) -> None:
         self._app_factory = app_factory
         self._settings = {
             "bind": bind,
@@ -52,14 +58,15 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self._app_factory()
 
 
-def run_gunicorn(app_factory: Callable[[], WsgiApp], host: str, port: int, workers: int,
-                 name: str) -> None:
+def run_gunicorn(
+    app_factory: Callable[[], WsgiApp], host: str, port: int, workers: int, name: str
+) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     GunicornServer(app_factory, bind, worker_count(workers), name).run()
 
 
 class _QuietHandler(simple_server.WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         LOG.debug("%s %s", self.address_string(), format % args)
 
 
@@ -70,8 +77,9 @@ class _ThreadingWSGIServer(socketserver.ThreadingMixIn, simple_server.WSGIServer
 
 def serve_in_thread(app: WsgiApp, host: str, port: int, name: str) -> simple_server.WSGIServer:
     """Serve ``app`` from a background thread (heat-all); returns the server to shut down."""
-    server = simple_server.make_server(host, port, app, server_class=_ThreadingWSGIServer,
-                                       handler_class=_QuietHandler)
+    server = simple_server.make_server(
+        host, port, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     return server

@@ -18,7 +18,8 @@ from common import config
 from common.db import migration
 from common.db import session as db_session
 from common.http_server import serve_in_thread
-from heat_api.app import create_app as create_api, wrap_auth
+from heat_api.app import create_app as create_api
+from heat_api.app import wrap_auth
 from heat_api.wsgi import engine_client
 from heat_api_cfn.app import create_app as create_cfn
 from heat_engine.runtime import EngineRuntime
@@ -52,14 +53,28 @@ def main(argv: list[str] | None = None) -> None:
     if not engine.wait_ready():
         sys.exit("heat-all: the engine did not become ready")
     client = engine_client(conf)
-    api = serve_in_thread(wrap_auth(create_api(conf, client), conf), conf.heat_api.bind_host,
-                          conf.heat_api.bind_port, "heat-api")
-    cfn = serve_in_thread(create_cfn(conf, client), conf.heat_api_cfn.bind_host,
-                          conf.heat_api_cfn.bind_port, "heat-api-cfn")
-    print(f"heat-api     listening on http://{conf.heat_api.bind_host}:{conf.heat_api.bind_port}"
-          "/v1/<tenant_id>", flush=True)
-    print(f"heat-api-cfn listening on http://{conf.heat_api_cfn.bind_host}:"
-          f"{conf.heat_api_cfn.bind_port}/v1", flush=True)
+    api = serve_in_thread(
+        wrap_auth(create_api(conf, client), conf),
+        conf.heat_api.bind_host,
+        conf.heat_api.bind_port,
+        "heat-api",
+    )
+    cfn = serve_in_thread(
+        create_cfn(conf, client),
+        conf.heat_api_cfn.bind_host,
+        conf.heat_api_cfn.bind_port,
+        "heat-api-cfn",
+    )
+    print(
+        f"heat-api     listening on http://{conf.heat_api.bind_host}:{conf.heat_api.bind_port}"
+        "/v1/<tenant_id>",
+        flush=True,
+    )
+    print(
+        f"heat-api-cfn listening on http://{conf.heat_api_cfn.bind_host}:"
+        f"{conf.heat_api_cfn.bind_port}/v1",
+        flush=True,
+    )
     print(f"database     {url}", flush=True)
     print(f"messaging    {conf.transport_url}; auth: {conf.paste_deploy.flavor}", flush=True)
     stopped = threading.Event()

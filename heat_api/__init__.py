@@ -1,1 +1,1 @@
-"""heat-api: the native REST API (falcon). It authenticates, validates and forwards to the engine."""
+"""heat-api: the native REST API (falcon); authenticates, validates, forwards to the engine."""

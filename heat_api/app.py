@@ -28,8 +28,7 @@ def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
     lookup = stacks.Lookup(engine)
     routes: list[tuple[str, Any]] = [
         ("/", service_info.Versions()),
-        ("/v1/{tenant_id}/build_info",
-         service_info.BuildInfo(engine, conf.revision.heat_revision)),
+        ("/v1/{tenant_id}/build_info", service_info.BuildInfo(engine, conf.revision.heat_revision)),
         ("/v1/{tenant_id}/services", service_info.Services(engine)),
         ("/v1/{tenant_id}/stacks", stacks.Collection(engine, size)),
         ("/v1/{tenant_id}/stacks/{stack_name}", lookup),

@@ -23,8 +23,9 @@ class ContextMiddleware:
     def __init__(self, flavor: str | None) -> None:
         self.flavor = flavor or "keystone"
 
-    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any,
-                         params: dict[str, Any]) -> None:
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: Any, params: dict[str, Any]
+    ) -> None:
         url_tenant = params.get("tenant_id")
         if self.flavor == NOAUTH:
             ctx = self._noauth_context(req, url_tenant)
@@ -36,23 +37,34 @@ class ContextMiddleware:
 
     @staticmethod
     def _noauth_context(req: falcon.Request, url_tenant: str | None) -> RequestContext:
-        tenant = (req.get_header("X-Auth-Project") or req.get_header("X-Project-Id")
-                  or req.get_header("X-Tenant-Id") or url_tenant or "admin")
+        tenant = (
+            req.get_header("X-Auth-Project")
+            or req.get_header("X-Project-Id")
+            or req.get_header("X-Tenant-Id")
+            or url_tenant
+            or "admin"
+        )
         user = req.get_header("X-Auth-User") or "admin"
-        roles = tuple(r.strip() for r in (req.get_header("X-Roles") or ADMIN_ROLE).split(",")
-                      if r.strip())
+        roles = tuple(
+            r.strip() for r in (req.get_header("X-Roles") or ADMIN_ROLE).split(",") if r.strip()
+        )
         return RequestContext(
-            tenant_id=tenant, user_id=user, username=user, project_name=tenant, roles=roles,
-            is_admin=ADMIN_ROLE in roles, request_id=req.context.request_id,
+            tenant_id=tenant,
+            user_id=user,
+            username=user,
+            project_name=tenant,
+            roles=roles,
+            is_admin=ADMIN_ROLE in roles,
+            request_id=req.context.request_id,
         )
 
     @staticmethod
     def _token_context(req: falcon.Request) -> RequestContext:
         if req.get_header("X-Identity-Status", default="Confirmed") != "Confirmed":
             raise falcon.HTTPUnauthorized(
-                description="The request you have made requires authentication.")
-        roles = tuple(r.strip() for r in (req.get_header("X-Roles") or "").split(",")
-                      if r.strip())
+                description="The request you have made requires authentication."
+            )
+        roles = tuple(r.strip() for r in (req.get_header("X-Roles") or "").split(",") if r.strip())
         tenant = req.get_header("X-Project-Id") or req.get_header("X-Tenant-Id") or ""
         return RequestContext(
             tenant_id=tenant,
@@ -77,6 +89,7 @@ class RequestIdMiddleware:
 
         req.context.request_id = new_request_id()
 
-    def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
-                         req_succeeded: bool) -> None:
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
+    ) -> None:
         resp.set_header("x-openstack-request-id", req.context.get("request_id", ""))

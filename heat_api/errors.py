@@ -39,8 +39,12 @@ class HTTPError(exception.HeatException):
         super().__init__(message)
         self.status = status
         self.type_name = type_name or {
-            400: "HTTPBadRequest", 403: "HTTPForbidden", 404: "HTTPNotFound",
-            405: "HTTPMethodNotAllowed", 409: "HTTPConflict", 413: "HTTPRequestEntityTooLarge",
+            400: "HTTPBadRequest",
+            403: "HTTPForbidden",
+            404: "HTTPNotFound",
+            405: "HTTPMethodNotAllowed",
+            409: "HTTPConflict",
+            413: "HTTPRequestEntityTooLarge",
             415: "HTTPUnsupportedMediaType",
         }.get(status, "HTTPError")
 
@@ -60,8 +64,9 @@ def _render(resp: falcon.Response, status: int, type_name: str, message: str) ->
     resp.text = json.dumps(error_body(status, type_name, message))
 
 
-def handle_heat_error(req: falcon.Request, resp: falcon.Response, ex: Exception,
-                      params: dict[str, Any]) -> None:
+def handle_heat_error(
+    req: falcon.Request, resp: falcon.Response, ex: Exception, params: dict[str, Any]
+) -> None:
     if isinstance(ex, HTTPError):
         _render(resp, ex.status, ex.type_name, ex.message)
         return
@@ -72,8 +77,9 @@ def handle_heat_error(req: falcon.Request, resp: falcon.Response, ex: Exception,
     _render(resp, status, type(ex).__name__, ex.message)
 
 
-def handle_falcon_error(req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError,
-                        params: dict[str, Any]) -> None:
+def handle_falcon_error(
+    req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError, params: dict[str, Any]
+) -> None:
     status = ex.status_code if hasattr(ex, "status_code") else int(str(ex.status)[:3])
     type_name = HTTPError("", status).type_name
     _render(resp, status, type_name, ex.description or ex.title or "")
@@ -81,8 +87,9 @@ def handle_falcon_error(req: falcon.Request, resp: falcon.Response, ex: falcon.H
         resp.set_header(name, value)
 
 
-def handle_unexpected(req: falcon.Request, resp: falcon.Response, ex: Exception,
-                      params: dict[str, Any]) -> None:
+def handle_unexpected(
+    req: falcon.Request, resp: falcon.Response, ex: Exception, params: dict[str, Any]
+) -> None:
     LOG.exception("Unexpected error in %s %s", req.method, req.path)
     _render(resp, 500, "HTTPInternalServerError", "An unexpected error occurred.")
 

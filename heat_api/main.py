@@ -13,8 +13,13 @@ def main(argv: list[str] | None = None) -> None:
     conf = config.parse_args(argv, prog="heat-api")
     config.setup_logging(conf)
     sys.argv = sys.argv[:1]  # gunicorn must not read our options
-    run_gunicorn(lambda: build(conf), conf.heat_api.bind_host, conf.heat_api.bind_port,
-                 conf.heat_api.workers, "heat-api")
+    run_gunicorn(
+        lambda: build(conf),
+        conf.heat_api.bind_host,
+        conf.heat_api.bind_port,
+        conf.heat_api.workers,
+        "heat-api",
+    )
 
 
 if __name__ == "__main__":

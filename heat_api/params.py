@@ -35,8 +35,9 @@ def as_bool(req: falcon.Request, name: str, default: bool = False) -> bool:
         return True
     if text in FALSE:
         return False
-    raise HTTPError(f'Unrecognized value "{value}" for "{name}", acceptable values are: '
-                    "true, false.")
+    raise HTTPError(
+        f'Unrecognized value "{value}" for "{name}", acceptable values are: true, false.'
+    )
 
 
 def as_int(req: falcon.Request, name: str, minimum: int = 0) -> int | None:

@@ -7,24 +7,68 @@ from typing import Any
 import falcon
 
 STACK_SHOW_KEYS = (
-    "stack_name", "id", "links", "creation_time", "updated_time", "deletion_time",
-    "notification_topics", "parameters", "description", "template_description", "capabilities",
-    "disable_rollback", "timeout_mins", "stack_owner", "parent", "stack_user_project_id",
-    "tags", "stack_status", "stack_status_reason", "outputs",
+    "stack_name",
+    "id",
+    "links",
+    "creation_time",
+    "updated_time",
+    "deletion_time",
+    "notification_topics",
+    "parameters",
+    "description",
+    "template_description",
+    "capabilities",
+    "disable_rollback",
+    "timeout_mins",
+    "stack_owner",
+    "parent",
+    "stack_user_project_id",
+    "tags",
+    "stack_status",
+    "stack_status_reason",
+    "outputs",
 )
 STACK_LIST_KEYS = (
-    "id", "links", "project", "stack_name", "description", "stack_status",
-    "stack_status_reason", "creation_time", "updated_time", "deletion_time", "stack_owner",
-    "parent", "stack_user_project_id", "tags",
+    "id",
+    "links",
+    "project",
+    "stack_name",
+    "description",
+    "stack_status",
+    "stack_status_reason",
+    "creation_time",
+    "updated_time",
+    "deletion_time",
+    "stack_owner",
+    "parent",
+    "stack_user_project_id",
+    "tags",
 )
 RESOURCE_KEYS = (
-    "updated_time", "creation_time", "logical_resource_id", "resource_name",
-    "physical_resource_id", "resource_status", "resource_status_reason", "resource_type",
-    "links", "required_by", "description", "attributes",
+    "updated_time",
+    "creation_time",
+    "logical_resource_id",
+    "resource_name",
+    "physical_resource_id",
+    "resource_status",
+    "resource_status_reason",
+    "resource_type",
+    "links",
+    "required_by",
+    "description",
+    "attributes",
 )
 EVENT_KEYS = (
-    "id", "links", "event_time", "logical_resource_id", "resource_name", "physical_resource_id",
-    "resource_status", "resource_status_reason", "resource_type", "resource_properties",
+    "id",
+    "links",
+    "event_time",
+    "logical_resource_id",
+    "resource_name",
+    "physical_resource_id",
+    "resource_status",
+    "resource_status_reason",
+    "resource_type",
+    "resource_properties",
 )
 
 
@@ -33,8 +77,10 @@ def base_url(req: falcon.Request) -> str:
 
 
 def stack_url(req: falcon.Request, identity: dict[str, Any]) -> str:
-    return (f"{base_url(req)}/v1/{identity['tenant']}/stacks/"
-            f"{identity['stack_name']}/{identity['stack_id']}")
+    return (
+        f"{base_url(req)}/v1/{identity['tenant']}/stacks/"
+        f"{identity['stack_name']}/{identity['stack_id']}"
+    )
 
 
 def link(href: str, rel: str) -> dict[str, str]:
@@ -54,15 +100,21 @@ def stack(req: falcon.Request, data: dict[str, Any], summary: bool = False) -> d
 def resource(req: falcon.Request, data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     url = stack_url(req, data["stack_identity"])
-    data["links"] = [link(f"{url}/resources/{data['resource_name']}", "self"),
-                     link(url, "stack")]
+    data["links"] = [link(f"{url}/resources/{data['resource_name']}", "self"), link(url, "stack")]
     return _ordered(data, RESOURCE_KEYS)
 
 
-def event(req: falcon.Request, data: dict[str, Any]) -> dict[str, Any]:
+def event(req: falcon.Request, data: dict[str, Any], detail: bool = False) -> dict[str, Any]:
+    """An event; the type and properties only in the single-event view, as upstream."""
     data = dict(data)
+    if not detail:
+        data.pop("resource_type", None)
+        data.pop("resource_properties", None)
     url = stack_url(req, data["stack_identity"])
     res_url = f"{url}/resources/{data['resource_name']}"
-    data["links"] = [link(f"{res_url}/events/{data['id']}", "self"),
-                     link(res_url, "resource"), link(url, "stack")]
+    data["links"] = [
+        link(f"{res_url}/events/{data['id']}", "self"),
+        link(res_url, "resource"),
+        link(url, "stack"),
+    ]
     return _ordered(data, EVENT_KEYS)

@@ -20,6 +20,10 @@ WORKER_CLASS = "gthread"
 THREADS_PER_WORKER = 8
 # Seconds added to the RPC timeout before gunicorn may consider a worker stuck.
 TIMEOUT_MARGIN = 30
+# Settings newer gunicorns know and older ones (pyproject allows >=21) do not: set when known.
+# The control socket defaults to one path per user, which heat-api and heat-api-cfn on one
+# host would fight over; neither uses it.
+OPTIONAL_SETTINGS = {"control_socket_disable": True}
 
 
 class InProcessServer(BaseApplication):
@@ -33,6 +37,9 @@ class InProcessServer(BaseApplication):
     def load_config(self) -> None:
         for key, value in self._options.items():
             self.cfg.set(key, value)
+        for key, value in OPTIONAL_SETTINGS.items():
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
     def load(self) -> WSGIApp:
         return self._app_factory()

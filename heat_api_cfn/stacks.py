@@ -297,16 +297,15 @@ def describe_stacks(call: ActionCall) -> dict[str, Any]:
 
 def create_stack(call: ActionCall) -> dict[str, Any]:
     """CreateStack: parse the template here, let the engine validate and start the create."""
-    stack_name = call.require("StackName")
+    args = _create_args(call)
     template = _template(call)
+    stack_name = call.require("StackName")
     params = {
         member["ParameterKey"]: member["ParameterValue"]
         for member in call.members("Parameters")
         if "ParameterKey" in member and "ParameterValue" in member
     }
-    identity = call.engine.create_stack(
-        call.context, stack_name, template, params, {}, _create_args(call)
-    )
+    identity = call.engine.create_stack(call.context, stack_name, template, params, {}, args)
     return {"StackId": stack_arn(identity)}
 
 

@@ -45,7 +45,9 @@ def _append(parent: ElementTree.Element, value: Any) -> None:
 def _document(root_name: str, body: Mapping[str, Any]) -> str:
     root = ElementTree.Element(root_name, xmlns=NAMESPACE)
     _append(root, body)
-    return ElementTree.tostring(root, encoding="unicode")
+    # ElementTree writes empty elements as "<a />"; upstream (lxml) wrote "<a/>". Text and
+    # attribute values cannot hold a raw ">", so only tag ends match.
+    return ElementTree.tostring(root, encoding="unicode").replace(" />", "/>")
 
 
 def render_result(action: str, result: Mapping[str, Any] | None, request_id: str | None) -> str:

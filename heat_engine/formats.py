@@ -23,8 +23,14 @@ def stack_identity(row: models.Stack) -> dict[str, str]:
     }
 
 
-def format_stack(row: models.Stack, *, description: str | None, parameters: dict[str, str],
-                 outputs: list[dict[str, Any]] | None, tags: list[str]) -> dict[str, Any]:
+def format_stack(
+    row: models.Stack,
+    *,
+    description: str | None,
+    parameters: dict[str, str],
+    outputs: list[dict[str, Any]] | None,
+    tags: list[str],
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": row.id,
         "stack_name": row.name,
@@ -72,9 +78,13 @@ def format_stack_summary(row: models.Stack, tags: list[str]) -> dict[str, Any]:
     }
 
 
-def format_resource(stack: models.Stack, row: models.Resource, type_name: str,
-                    required_by: list[str], detail: dict[str, Any] | None = None
-                    ) -> dict[str, Any]:
+def format_resource(
+    stack: models.Stack,
+    row: models.Resource,
+    type_name: str,
+    required_by: list[str],
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "updated_time": isotime(row.updated_at or row.created_at),
         "creation_time": isotime(row.created_at),

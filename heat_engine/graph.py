@@ -61,7 +61,7 @@ class Graph:
                     continue
                 nxt = pending.pop()
                 if colour[nxt] == grey:
-                    return [*path[path.index(nxt):], nxt]
+                    return [*path[path.index(nxt) :], nxt]
                 if colour[nxt] == white:
                     colour[nxt] = grey
                     path.append(nxt)

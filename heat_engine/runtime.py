@@ -37,10 +37,12 @@ class EngineRuntime:
         sender = StepQueue(self._publisher)
         self.service = EngineService(conf, factory, sender)
         concurrency = conf.executor_thread_pool_size
-        self._rpc = RPCServer(connection_factory, self.service.rpc_methods(), concurrency,
-                              self.engine_id)
-        self._steps = StepWorker(connection_factory,
-                                 StepRunner(factory, sender, self.engine_id), concurrency)
+        self._rpc = RPCServer(
+            connection_factory, self.service.rpc_methods(), concurrency, self.engine_id
+        )
+        self._steps = StepWorker(
+            connection_factory, StepRunner(factory, sender, self.engine_id), concurrency
+        )
         self._stop = threading.Event()
         self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         self._service_id: str | None = None

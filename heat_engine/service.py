@@ -16,11 +16,12 @@ from common.db import models
 from common.db import resources as resource_db
 from common.db import services as service_db
 from common.db import stacks as stack_db
+from common.db.base import utcnow
 from heat_engine import formats
 from heat_engine.stack import LoadedStack, resolve_outputs
 from heat_engine.traversal import plan
-from heat_engine.traversal.messages import CREATE, DELETE, StepSender
-from heat_engine.validation import validate_stack
+from heat_engine.traversal.messages import CREATE, DELETE, UPDATE, StepSender
+from heat_engine.validation import merge_environments, validate_stack
 
 STACK_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.-]{0,254}$")
 Identity = dict[str, Any]
@@ -29,8 +30,9 @@ Identity = dict[str, Any]
 class EngineService:
     """The engine's RPC surface. Methods take the caller's context first."""
 
-    def __init__(self, conf: cfg.ConfigOpts, factory: sessionmaker[Session],
-                 sender: StepSender) -> None:
+    def __init__(
+        self, conf: cfg.ConfigOpts, factory: sessionmaker[Session], sender: StepSender
+    ) -> None:
         self.conf = conf
         self._factory = factory
         self._sender = sender
@@ -38,20 +40,38 @@ class EngineService:
     def rpc_methods(self) -> dict[str, Callable[..., Any]]:
         """The explicit table of methods served over RPC."""
         names = (
-            "identify_stack", "list_stacks", "count_stacks", "create_stack", "update_stack",
-            "show_stack", "delete_stack", "list_stack_resources", "describe_stack_resource",
-            "describe_stack_resources", "list_events", "list_outputs", "show_output",
-            "get_template", "get_environment", "get_files", "list_services", "get_revision",
+            "identify_stack",
+            "list_stacks",
+            "count_stacks",
+            "create_stack",
+            "update_stack",
+            "show_stack",
+            "delete_stack",
+            "list_stack_resources",
+            "describe_stack_resource",
+            "describe_stack_resources",
+            "list_events",
+            "list_outputs",
+            "show_output",
+            "get_template",
+            "get_environment",
+            "get_files",
+            "list_services",
+            "get_revision",
         )
         return {name: getattr(self, name) for name in names}
 
     # Lookups -------------------------------------------------------------
-    def _stack_row(self, session: Session, ctx: RequestContext, identity: Identity,
-                   show_deleted: bool = False) -> models.Stack:
+    def _stack_row(
+        self, session: Session, ctx: RequestContext, identity: Identity, show_deleted: bool = False
+    ) -> models.Stack:
         name = identity.get("stack_name")
         stack = stack_db.get(session, identity.get("stack_id") or "", show_deleted=show_deleted)
-        if (stack is None or stack.tenant != ctx.tenant_id
-                or (name and name != stack.name and name != stack.id)):
+        if (
+            stack is None
+            or stack.tenant != ctx.tenant_id
+            or (name and name != stack.name and name != stack.id)
+        ):
             raise exception.EntityNotFound(entity="Stack", name=name or identity.get("stack_id"))
         return stack
 
@@ -67,27 +87,53 @@ class EngineService:
             return formats.stack_identity(stack)
 
     # Stacks ----------------------------------------------------------------
-    def list_stacks(self, ctx: RequestContext, limit: int | None = None,
-                    marker: str | None = None, sort_keys: list[str] | None = None,
-                    sort_dir: str | None = None, filters: dict[str, Any] | None = None,
-                    show_deleted: bool = False, show_nested: bool = False,
-                    **_ignored: Any) -> list[dict[str, Any]]:
+    def list_stacks(
+        self,
+        ctx: RequestContext,
+        limit: int | None = None,
+        marker: str | None = None,
+        sort_keys: list[str] | None = None,
+        sort_dir: str | None = None,
+        filters: dict[str, Any] | None = None,
+        show_deleted: bool = False,
+        show_nested: bool = False,
+        **_ignored: Any,
+    ) -> list[dict[str, Any]]:
         with self._factory() as session:
-            rows = stack_db.list_stacks(session, ctx.tenant_id, limit, marker, sort_keys,
-                                        sort_dir, filters, show_deleted, show_nested)
+            rows = stack_db.list_stacks(
+                session,
+                ctx.tenant_id,
+                limit,
+                marker,
+                sort_keys,
+                sort_dir,
+                filters,
+                show_deleted,
+                show_nested,
+            )
             return [formats.format_stack_summary(r, stack_db.tags(session, r.id)) for r in rows]
 
-    def count_stacks(self, ctx: RequestContext, filters: dict[str, Any] | None = None,
-                     show_deleted: bool = False, show_nested: bool = False,
-                     **_ignored: Any) -> int:
+    def count_stacks(
+        self,
+        ctx: RequestContext,
+        filters: dict[str, Any] | None = None,
+        show_deleted: bool = False,
+        show_nested: bool = False,
+        **_ignored: Any,
+    ) -> int:
         with self._factory() as session:
-            return stack_db.count_stacks(session, ctx.tenant_id, filters, show_deleted,
-                                         show_nested)
+            return stack_db.count_stacks(session, ctx.tenant_id, filters, show_deleted, show_nested)
 
-    def create_stack(self, ctx: RequestContext, stack_name: str, template: dict[str, Any],
-                     params: dict[str, Any], files: dict[str, Any] | None,
-                     args: dict[str, Any],
-                     environment_files: list[str] | None = None) -> Identity:
+    def create_stack(
+        self,
+        ctx: RequestContext,
+        stack_name: str,
+        template: dict[str, Any],
+        params: dict[str, Any],
+        files: dict[str, Any] | None,
+        args: dict[str, Any],
+        environment_files: list[str] | None = None,
+    ) -> Identity:
         if not STACK_NAME_RE.match(stack_name or ""):
             raise exception.StackValidationFailed(
                 f'Invalid stack name {stack_name} must contain only alphanumeric or "_-." '
@@ -103,24 +149,33 @@ class EngineService:
                 )
             if stack_db.get_by_name(session, ctx.tenant_id, stack_name) is not None:
                 raise exception.StackExists(stack_name=stack_name)
-            raw = models.RawTemplate(template=template, files=files or {},
-                                     environment=checked.environment)
+            raw = models.RawTemplate(
+                template=template, files=files or {}, environment=checked.environment
+            )
             session.add(raw)
             session.flush()
             stack = models.Stack(
-                id=checked.stack_id, name=stack_name, raw_template_id=raw.id,
-                username=ctx.username or ctx.user_id, tenant=ctx.tenant_id,
+                id=checked.stack_id,
+                name=stack_name,
+                raw_template_id=raw.id,
+                username=ctx.username or ctx.user_id,
+                tenant=ctx.tenant_id,
                 timeout=_int_or_none(args.get("timeout_mins")),
                 disable_rollback=_bool(args.get("disable_rollback", True)),
-                action="INIT", status="COMPLETE", status_reason="",
+                action="INIT",
+                status="COMPLETE",
+                status_reason="",
             )
             session.add(stack)
             session.flush()
             for tag in _tags(args.get("tags")):
                 session.add(models.StackTag(stack_id=stack.id, tag=tag))
-            rows = {name: models.Resource(name=name, stack_id=stack.id, root_stack_id=stack.id,
-                                          current_template_id=raw.id)
-                    for name in checked.order}
+            rows = {
+                name: models.Resource(
+                    name=name, stack_id=stack.id, root_stack_id=stack.id, current_template_id=raw.id
+                )
+                for name in checked.order
+            }
             session.add_all(rows.values())
             session.flush()
             for name, row in rows.items():
@@ -132,14 +187,80 @@ class EngineService:
             self._sender.send(step)
         return identity
 
-    def update_stack(self, ctx: RequestContext, stack_identity: Identity,
-                     template: dict[str, Any] | None, params: dict[str, Any],
-                     files: dict[str, Any] | None, args: dict[str, Any],
-                     environment_files: list[str] | None = None) -> Identity:
-        raise exception.NotSupported(feature="Stack update")
+    def update_stack(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        template: dict[str, Any] | None,
+        params: dict[str, Any],
+        files: dict[str, Any] | None,
+        args: dict[str, Any],
+        environment_files: list[str] | None = None,
+    ) -> Identity:
+        """Bring the stack to a new template (PUT) or new values on the current one (PATCH)."""
+        with self._factory() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            if stack.status == "IN_PROGRESS":
+                raise exception.ActionInProgress(stack_name=stack.name, action=stack.action)
+            old = stack_db.raw_template(session, stack.raw_template_id)
+            old_template, old_env, old_files = old.template, old.environment or {}, old.files
+        if args.get("existing"):
+            template = template or old_template
+            params = merge_environments(old_env, params)
+            files = {**(old_files or {}), **(files or {})}
+        assert template is not None
+        checked = validate_stack(
+            self.conf, template, params, stack.name, ctx.tenant_id, stack_id=stack.id
+        )
+        with self._factory.begin() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            if stack.status == "IN_PROGRESS":
+                raise exception.ActionInProgress(stack_name=stack.name, action=stack.action)
+            raw = models.RawTemplate(
+                template=template, files=files or {}, environment=checked.environment
+            )
+            session.add(raw)
+            session.flush()
+            stack.prev_raw_template_id, stack.raw_template_id = stack.raw_template_id, raw.id
+            stack.updated_at = utcnow()
+            if "timeout_mins" in args:
+                stack.timeout = _int_or_none(args["timeout_mins"])
+            if "disable_rollback" in args:
+                stack.disable_rollback = _bool(args["disable_rollback"])
+            self._relink_resources(session, stack, checked)
+            steps = plan.begin(session, stack, UPDATE)
+            identity = formats.stack_identity(stack)
+        for step in steps:
+            self._sender.send(step)
+        return identity
 
-    def show_stack(self, ctx: RequestContext, stack_identity: Identity | None,
-                   resolve_outputs: bool = True) -> list[dict[str, Any]]:
+    @staticmethod
+    def _relink_resources(session: Session, stack: models.Stack, checked: Any) -> None:
+        """Rows for the new graph; a removed resource waits for its former dependents."""
+        rows = {r.name: r for r in resource_db.of_stack(session, stack.id)}
+        for name in checked.order:
+            if name not in rows:
+                rows[name] = models.Resource(name=name, stack_id=stack.id, root_stack_id=stack.id)
+                session.add(rows[name])
+        session.flush()
+        kept = set(checked.order)
+        former_dependents = {r.id: [d for d in r.needed_by or []] for r in rows.values()}
+        for name in checked.order:
+            rows[name].requires = sorted(rows[r].id for r in checked.requires[name])
+            rows[name].needed_by = sorted(rows[r].id for r in checked.required_by[name])
+        kept_ids = {rows[n].id for n in kept}
+        for name, row in rows.items():
+            if name in kept:
+                continue
+            waits_for = [d for d in former_dependents[row.id] if d in kept_ids]
+            row.requires, row.needed_by = waits_for, []
+            for dependent in rows.values():
+                if dependent.id in waits_for:
+                    dependent.needed_by = sorted({*dependent.needed_by, row.id})
+
+    def show_stack(
+        self, ctx: RequestContext, stack_identity: Identity | None, resolve_outputs: bool = True
+    ) -> list[dict[str, Any]]:
         with self._factory() as session:
             if stack_identity is None:
                 rows = stack_db.list_stacks(session, ctx.tenant_id)
@@ -147,21 +268,28 @@ class EngineService:
                 rows = [self._stack_row(session, ctx, stack_identity, show_deleted=True)]
             return [self._format_stack(session, row, resolve_outputs) for row in rows]
 
-    def _format_stack(self, session: Session, row: models.Stack,
-                      with_outputs: bool) -> dict[str, Any]:
+    def _format_stack(
+        self, session: Session, row: models.Stack, with_outputs: bool
+    ) -> dict[str, Any]:
         loaded = LoadedStack.load(session, row, with_resources=with_outputs)
         outputs = None
         if with_outputs and row.deleted_at is None:
-            outputs = resolve_outputs(loaded) if not _is_deleting(row) else [
-                {**o, "output_value": None} for o in resolve_outputs(loaded)]
+            outputs = (
+                resolve_outputs(loaded)
+                if not _is_deleting(row)
+                else [{**o, "output_value": None} for o in resolve_outputs(loaded)]
+            )
         return formats.format_stack(
-            row, description=loaded.template.description,
-            parameters=loaded.parameters.display(), outputs=outputs,
+            row,
+            description=loaded.template.description,
+            parameters=loaded.parameters.display(),
+            outputs=outputs,
             tags=stack_db.tags(session, row.id),
         )
 
-    def delete_stack(self, ctx: RequestContext, stack_identity: Identity,
-                     cast: bool = False) -> None:
+    def delete_stack(
+        self, ctx: RequestContext, stack_identity: Identity, cast: bool = False
+    ) -> None:
         with self._factory.begin() as session:
             stack = self._stack_row(session, ctx, stack_identity)
             steps = plan.begin(session, stack, DELETE)
@@ -169,12 +297,14 @@ class EngineService:
             self._sender.send(step)
 
     # Resources -------------------------------------------------------------
-    def _loaded(self, session: Session, ctx: RequestContext, identity: Identity,
-                show_deleted: bool = True) -> LoadedStack:
+    def _loaded(
+        self, session: Session, ctx: RequestContext, identity: Identity, show_deleted: bool = True
+    ) -> LoadedStack:
         return LoadedStack.load(session, self._stack_row(session, ctx, identity, show_deleted))
 
-    def _format_resource(self, loaded: LoadedStack, row: models.Resource,
-                         with_detail: bool) -> dict[str, Any]:
+    def _format_resource(
+        self, loaded: LoadedStack, row: models.Resource, with_detail: bool
+    ) -> dict[str, Any]:
         names = {r.id: r.name for r in loaded.resources.values()}
         definition = loaded.template.resources.get(row.name)
         detail = None
@@ -182,19 +312,34 @@ class EngineService:
             attributes: dict[str, Any] = {}
             try:
                 plugin = loaded.plugin(row.name)
-                attributes = plugin.attributes() if row.status == "COMPLETE" else {
-                    a: None for a in plugin.attributes_schema}
+                attributes = (
+                    plugin.attributes()
+                    if row.status == "COMPLETE"
+                    else {a: None for a in plugin.attributes_schema}
+                )
             except exception.HeatException:
                 pass
-            detail = {"description": definition.description if definition else "",
-                      "attributes": attributes, "metadata": row.rsrc_metadata or {}}
+            detail = {
+                "description": definition.description if definition else "",
+                "attributes": attributes,
+                "metadata": row.rsrc_metadata or {},
+            }
         return formats.format_resource(
-            loaded.row, row, definition.type if definition else "OS::Heat::None",
-            [names[i] for i in row.needed_by or [] if i in names], detail)
+            loaded.row,
+            row,
+            definition.type if definition else "OS::Heat::None",
+            [names[i] for i in row.needed_by or [] if i in names],
+            detail,
+        )
 
-    def list_stack_resources(self, ctx: RequestContext, stack_identity: Identity,
-                             nested_depth: int = 0, with_detail: bool = False,
-                             filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def list_stack_resources(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        nested_depth: int = 0,
+        with_detail: bool = False,
+        filters: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
         with self._factory() as session:
             loaded = self._loaded(session, ctx, stack_identity)
             out = []
@@ -204,52 +349,73 @@ class EngineService:
                     out.append(data)
             return out
 
-    def describe_stack_resource(self, ctx: RequestContext, stack_identity: Identity,
-                                resource_name: str,
-                                with_attr: list[str] | None = None) -> dict[str, Any]:
+    def describe_stack_resource(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        resource_name: str,
+        with_attr: list[str] | None = None,
+    ) -> dict[str, Any]:
         with self._factory() as session:
             loaded = self._loaded(session, ctx, stack_identity)
             row = loaded.resources.get(resource_name)
             if row is None:
-                raise exception.ResourceNotFound(resource_name=resource_name,
-                                                 stack_name=loaded.row.name)
+                raise exception.ResourceNotFound(
+                    resource_name=resource_name, stack_name=loaded.row.name
+                )
             return self._format_resource(loaded, row, True)
 
-    def describe_stack_resources(self, ctx: RequestContext, stack_identity: Identity,
-                                 resource_name: str | None = None) -> list[dict[str, Any]]:
+    def describe_stack_resources(
+        self, ctx: RequestContext, stack_identity: Identity, resource_name: str | None = None
+    ) -> list[dict[str, Any]]:
         with self._factory() as session:
             loaded = self._loaded(session, ctx, stack_identity)
-            return [self._format_resource(loaded, r, True) for r in loaded.resources.values()
-                    if resource_name is None or r.name == resource_name]
+            return [
+                self._format_resource(loaded, r, True)
+                for r in loaded.resources.values()
+                if resource_name is None or r.name == resource_name
+            ]
 
     # Events ----------------------------------------------------------------
-    def list_events(self, ctx: RequestContext, stack_identity: Identity,
-                    filters: dict[str, Any] | None = None, limit: int | None = None,
-                    marker: str | None = None, sort_keys: list[str] | None = None,
-                    sort_dir: str | None = None,
-                    nested_depth: int | None = None) -> list[dict[str, Any]]:
+    def list_events(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        filters: dict[str, Any] | None = None,
+        limit: int | None = None,
+        marker: str | None = None,
+        sort_keys: list[str] | None = None,
+        sort_dir: str | None = None,
+        nested_depth: int | None = None,
+    ) -> list[dict[str, Any]]:
         with self._factory() as session:
             stack = self._stack_row(session, ctx, stack_identity, show_deleted=True)
             detail = bool(filters and "uuid" in filters)
-            if filters and "resource_name" in filters and not event_db.list_events(
-                    session, stack.id, {"resource_name": filters["resource_name"]}, limit=1):
-                if resource_db.by_name(session, stack.id, filters["resource_name"]) is None:
-                    raise exception.ResourceNotFound(resource_name=filters["resource_name"],
-                                                     stack_name=stack.name)
-            rows = event_db.list_events(session, stack.id, filters, limit, marker, sort_keys,
-                                        sort_dir)
+            name = (filters or {}).get("resource_name")
+            if (
+                isinstance(name, str)
+                and name != stack.name
+                and not event_db.list_events(session, stack.id, {"resource_name": name}, 1)
+                and resource_db.by_name(session, stack.id, name) is None
+            ):
+                raise exception.ResourceNotFound(resource_name=name, stack_name=stack.name)
+            rows = event_db.list_events(
+                session, stack.id, filters, limit, marker, sort_keys, sort_dir
+            )
             return [formats.format_event(stack, r, detail) for r in rows]
 
     # Outputs and the stored template ----------------------------------------
     def list_outputs(self, ctx: RequestContext, stack_identity: Identity) -> list[dict[str, Any]]:
         with self._factory() as session:
             loaded = self._loaded(session, ctx, stack_identity, show_deleted=False)
-            return [{"output_key": name,
-                     "description": o.description or "No description given"}
-                    for name, o in loaded.template.outputs.items()]
+            return [
+                {"output_key": name, "description": o.description or "No description given"}
+                for name, o in loaded.template.outputs.items()
+            ]
 
-    def show_output(self, ctx: RequestContext, stack_identity: Identity,
-                    output_key: str) -> dict[str, Any]:
+    def show_output(
+        self, ctx: RequestContext, stack_identity: Identity, output_key: str
+    ) -> dict[str, Any]:
         with self._factory() as session:
             loaded = self._loaded(session, ctx, stack_identity, show_deleted=False)
             if output_key not in loaded.template.outputs:
@@ -283,9 +449,10 @@ class EngineService:
 
         now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
         with self._factory() as session:
-            return [formats.format_service(r, "up" if service_db.is_service_up(r, now)
-                                           else "down")
-                    for r in service_db.list_services(session)]
+            return [
+                formats.format_service(r, "up" if service_db.is_service_up(r, now) else "down")
+                for r in service_db.list_services(session)
+            ]
 
     def get_revision(self, ctx: RequestContext) -> str:
         return self.conf.revision.heat_revision

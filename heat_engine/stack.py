@@ -33,12 +33,16 @@ def load_template(data: Mapping[str, Any]) -> Template:
     return _template_from_json(json.dumps(data, sort_keys=True))
 
 
-def environment_parameters(environment: Mapping[str, Any] | None,
-                           template: Template) -> dict[str, Any]:
+def environment_parameters(
+    environment: Mapping[str, Any] | None, template: Template
+) -> dict[str, Any]:
     """User parameter values: the environment's parameters over its parameter_defaults."""
     environment = environment or {}
-    values = {k: v for k, v in (environment.get("parameter_defaults") or {}).items()
-              if k in template.parameter_schemas}
+    values = {
+        k: v
+        for k, v in (environment.get("parameter_defaults") or {}).items()
+        if k in template.parameter_schemas
+    }
     values.update(environment.get("parameters") or {})
     return values
 
@@ -53,6 +57,7 @@ class LoadedStack:
     parameters: Parameters
     resources: dict[str, models.Resource]
     resource_data: dict[int, dict[str, str]]
+    templates: dict[int, Template]
 
     @classmethod
     def load(cls, session: Session, row: models.Stack, with_resources: bool = True) -> LoadedStack:
@@ -60,19 +65,30 @@ class LoadedStack:
         template = load_template(raw.template or {})
         environment = raw.environment or {}
         parameters = template.parameters(
-            environment_parameters(environment, template), row.name, row.id, row.tenant,
-            validate_values=False,
+            environment_parameters(environment, template), row.name, row.id, row.tenant
         )
         rows = {r.name: r for r in resource_db.of_stack(session, row.id)} if with_resources else {}
         data = resource_db.data_of(session, [r.id for r in rows.values()])
-        return cls(row, template, environment, parameters, rows, data)
+        older = {r.current_template_id for r in rows.values()} - {row.raw_template_id, None}
+        templates = {
+            tid: load_template(stack_db.raw_template(session, tid).template or {})
+            for tid in older
+            if tid is not None
+        }
+        return cls(row, template, environment, parameters, rows, data, templates)
 
-    def plugin(self, name: str) -> Resource:
+    def type_of(self, row: models.Resource) -> str:
+        """A stored resource's type, from the template it was last brought to."""
+        template = self.template
+        if row.current_template_id and row.current_template_id != self.row.raw_template_id:
+            template = self.templates.get(row.current_template_id, template)
+        definition = template.resources.get(row.name) or self.template.resources.get(row.name)
+        return definition.type if definition else "OS::Heat::None"
+
+    def plugin(self, name: str, type_name: str | None = None) -> Resource:
         """The plugin of a stored resource, built from its stored properties and data."""
         row = self.resources[name]
-        definition = self.template.resources.get(name)
-        type_name = definition.type if definition else "OS::Heat::None"
-        cls = registry.get_class(type_name)
+        cls = registry.get_class(type_name or self.type_of(row))
         return cls(
             name=name,
             resource_uuid=row.uuid,
@@ -101,8 +117,10 @@ class StackResolver:
 
     def _created(self, name: str) -> Resource | None:
         row = self._stack.resources.get(name)
-        if row is None or row.action in ("INIT", "DELETE") or (
-            row.action == "CREATE" and row.status != "COMPLETE"
+        if (
+            row is None
+            or row.action in ("INIT", "DELETE")
+            or (row.action == "CREATE" and row.status != "COMPLETE")
         ):
             return None
         return self._stack.plugin(name)

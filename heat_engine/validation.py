@@ -55,9 +55,23 @@ def normalize_environment(env: Mapping[str, Any] | None) -> dict[str, Any]:
         "parameter_defaults": dict(env.get("parameter_defaults") or {}),
         "event_sinks": list(env.get("event_sinks") or []),
         "encrypted_param_names": list(env.get("encrypted_param_names") or []),
-        **({"parameter_merge_strategies": env["parameter_merge_strategies"]}
-           if "parameter_merge_strategies" in env else {}),
+        **(
+            {"parameter_merge_strategies": env["parameter_merge_strategies"]}
+            if "parameter_merge_strategies" in env
+            else {}
+        ),
     }
+
+
+def merge_environments(old: Mapping[str, Any], new: Mapping[str, Any] | None) -> dict[str, Any]:
+    """PATCH semantics: the stored environment with the request's values laid over it."""
+    merged = normalize_environment(old)
+    for section, value in normalize_environment(new).items():
+        if isinstance(value, dict):
+            merged[section] = {**merged.get(section, {}), **value}
+        elif value:
+            merged[section] = value
+    return merged
 
 
 class _ValidationResolver:
@@ -89,15 +103,21 @@ def _validate_properties(template: Template, resolver: _ValidationResolver) -> N
         cls.validate_properties(static, name, skip=pending)
 
 
-def validate_stack(conf: cfg.ConfigOpts, template_data: Mapping[str, Any],
-                   environment: Mapping[str, Any] | None, stack_name: str,
-                   tenant: str) -> CheckedStack:
+def validate_stack(
+    conf: cfg.ConfigOpts,
+    template_data: Mapping[str, Any],
+    environment: Mapping[str, Any] | None,
+    stack_name: str,
+    tenant: str,
+    stack_id: str | None = None,
+) -> CheckedStack:
     """Validate a whole stack definition; raise the error upstream would, naming the place."""
     template = Template(template_data)
     env = normalize_environment(environment)
-    stack_id = str(uuid.uuid4())
-    parameters = template.parameters(environment_parameters(env, template), stack_name,
-                                     stack_id, tenant)
+    stack_id = stack_id or str(uuid.uuid4())
+    parameters = template.parameters(
+        environment_parameters(env, template), stack_name, stack_id, tenant
+    )
     limit = conf.max_resources_per_stack
     if limit >= 0 and len(template.resources) > limit:
         raise exception.RequestLimitExceeded(

@@ -19,24 +19,51 @@ SORT_KEYS = {
 }
 
 
-def add(session: Session, stack_id: str, name: str, action: str, status: str, reason: str,
-        physical_id: str | None, resource_type: str, properties: Any = None) -> Event:
-    event = Event(stack_id=stack_id, resource_name=name, resource_action=action,
-                  resource_status=status, resource_status_reason=reason,
-                  physical_resource_id=physical_id, resource_type=resource_type,
-                  resource_properties=properties)
+def add(
+    session: Session,
+    stack_id: str,
+    name: str,
+    action: str,
+    status: str,
+    reason: str,
+    physical_id: str | None,
+    resource_type: str,
+    properties: Any = None,
+) -> Event:
+    event = Event(
+        stack_id=stack_id,
+        resource_name=name,
+        resource_action=action,
+        resource_status=status,
+        resource_status_reason=reason,
+        physical_resource_id=physical_id,
+        resource_type=resource_type,
+        resource_properties=properties,
+    )
     session.add(event)
     return event
 
 
-def list_events(session: Session, stack_id: str, filters: dict[str, Any] | None = None,
-                limit: int | None = None, marker: str | None = None,
-                sort_keys: list[str] | None = None, sort_dir: str | None = None) -> list[Event]:
+def list_events(
+    session: Session,
+    stack_id: str,
+    filters: dict[str, Any] | None = None,
+    limit: int | None = None,
+    marker: str | None = None,
+    sort_keys: list[str] | None = None,
+    sort_dir: str | None = None,
+) -> list[Event]:
     query = select(Event).where(Event.stack_id == stack_id)
     for key, value in (filters or {}).items():
         column = getattr(Event, key, None)
-        if column is None or key not in ("resource_name", "resource_status", "resource_action",
-                                          "resource_type", "physical_resource_id", "uuid"):
+        if column is None or key not in (
+            "resource_name",
+            "resource_status",
+            "resource_action",
+            "resource_type",
+            "physical_resource_id",
+            "uuid",
+        ):
             continue
         values = value if isinstance(value, list) else [value]
         query = query.where(column.in_(values))
@@ -55,5 +82,6 @@ def list_events(session: Session, stack_id: str, filters: dict[str, Any] | None 
 
 
 def by_uuid(session: Session, stack_id: str, event_uuid: str) -> Event | None:
-    return session.scalars(select(Event).where(Event.stack_id == stack_id,
-                                               Event.uuid == event_uuid)).first()
+    return session.scalars(
+        select(Event).where(Event.stack_id == stack_id, Event.uuid == event_uuid)
+    ).first()

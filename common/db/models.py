@@ -45,9 +45,7 @@ class RawTemplate(Base):
     id: Mapped[int_pk]
     template: Mapped[json_doc]
     files: Mapped[json_doc]
-    files_id: Mapped[int | None] = mapped_column(
-        ForeignKey("raw_template_files.id"), nullable=True
-    )
+    files_id: Mapped[int | None] = mapped_column(ForeignKey("raw_template_files.id"), nullable=True)
     environment: Mapped[json_doc]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]

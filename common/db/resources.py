@@ -11,13 +11,15 @@ from common.db.models import Resource, ResourceData
 
 
 def of_stack(session: Session, stack_id: str) -> list[Resource]:
-    return list(session.scalars(select(Resource).where(Resource.stack_id == stack_id)
-                                .order_by(Resource.id)))
+    return list(
+        session.scalars(select(Resource).where(Resource.stack_id == stack_id).order_by(Resource.id))
+    )
 
 
 def by_name(session: Session, stack_id: str, name: str) -> Resource | None:
-    return session.scalars(select(Resource).where(Resource.stack_id == stack_id,
-                                                  Resource.name == name)).first()
+    return session.scalars(
+        select(Resource).where(Resource.stack_id == stack_id, Resource.name == name)
+    ).first()
 
 
 def data_of(session: Session, resource_ids: list[int]) -> dict[int, dict[str, str]]:
@@ -31,20 +33,34 @@ def data_of(session: Session, resource_ids: list[int]) -> dict[int, dict[str, st
 
 
 def set_data(session: Session, resource_id: int, data: dict[str, str], redacted: set[str]) -> None:
-    existing = {row.key: row for row in session.scalars(
-        select(ResourceData).where(ResourceData.resource_id == resource_id))}
+    existing = {
+        row.key: row
+        for row in session.scalars(
+            select(ResourceData).where(ResourceData.resource_id == resource_id)
+        )
+    }
     for key, value in data.items():
         row = existing.get(key)
         if row is None:
-            session.add(ResourceData(resource_id=resource_id, key=key, value=value,
-                                     redact=key in redacted))
+            session.add(
+                ResourceData(resource_id=resource_id, key=key, value=value, redact=key in redacted)
+            )
         elif row.value != value:
             row.value = value
 
 
-def set_state(session: Session, resource_id: int, action: str, status: str, reason: str,
-              **values: Any) -> None:
-    session.execute(update(Resource).where(Resource.id == resource_id).values(
-        action=action, status=status, status_reason=reason,
-        atomic_key=Resource.atomic_key + 1, **values,
-    ).execution_options(synchronize_session=False))
+def set_state(
+    session: Session, resource_id: int, action: str, status: str, reason: str, **values: Any
+) -> None:
+    session.execute(
+        update(Resource)
+        .where(Resource.id == resource_id)
+        .values(
+            action=action,
+            status=status,
+            status_reason=reason,
+            atomic_key=Resource.atomic_key + 1,
+            **values,
+        )
+        .execution_options(synchronize_session=False)
+    )

@@ -78,8 +78,9 @@ def wait_for_database(engine: Engine, max_retries: int = 10, retry_interval: flo
             attempt += 1
             if max_retries >= 0 and attempt > max_retries:
                 raise
-            LOG.warning("Database not reachable (%s); retry %d in %ss", ex.orig, attempt,
-                        retry_interval)
+            LOG.warning(
+                "Database not reachable (%s); retry %d in %ss", ex.orig, attempt, retry_interval
+            )
             time.sleep(retry_interval)
 
 

@@ -31,14 +31,17 @@ def get(session: Session, stack_id: str, show_deleted: bool = False) -> Stack | 
 
 def get_by_name(session: Session, tenant: str, name: str) -> Stack | None:
     query = select(Stack).where(
-        Stack.tenant == tenant, Stack.name == name, Stack.deleted_at.is_(None),
+        Stack.tenant == tenant,
+        Stack.name == name,
+        Stack.deleted_at.is_(None),
         Stack.owner_id.is_(None),
     )
     return session.scalars(query).first()
 
 
-def _filtered(tenant: str | None, show_deleted: bool, show_nested: bool,
-              filters: dict[str, Any] | None) -> Any:
+def _filtered(
+    tenant: str | None, show_deleted: bool, show_nested: bool, filters: dict[str, Any] | None
+) -> Any:
     query = select(Stack)
     if tenant is not None:
         query = query.where(Stack.tenant == tenant)
@@ -47,9 +50,16 @@ def _filtered(tenant: str | None, show_deleted: bool, show_nested: bool,
     if not show_nested:
         query = query.where(Stack.owner_id.is_(None))
     for key, value in (filters or {}).items():
-        column = {"name": Stack.name, "stack_name": Stack.name, "status": Stack.status,
-                  "action": Stack.action, "id": Stack.id, "tenant": Stack.tenant,
-                  "username": Stack.username, "owner_id": Stack.owner_id}.get(key)
+        column = {
+            "name": Stack.name,
+            "stack_name": Stack.name,
+            "status": Stack.status,
+            "action": Stack.action,
+            "id": Stack.id,
+            "tenant": Stack.tenant,
+            "username": Stack.username,
+            "owner_id": Stack.owner_id,
+        }.get(key)
         if column is None:
             continue
         values = value if isinstance(value, list) else [value]
@@ -85,8 +95,13 @@ def list_stacks(
     return list(session.scalars(query))
 
 
-def count_stacks(session: Session, tenant: str | None, filters: dict[str, Any] | None = None,
-                 show_deleted: bool = False, show_nested: bool = False) -> int:
+def count_stacks(
+    session: Session,
+    tenant: str | None,
+    filters: dict[str, Any] | None = None,
+    show_deleted: bool = False,
+    show_nested: bool = False,
+) -> int:
     query = _filtered(tenant, show_deleted, show_nested, filters)
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
@@ -96,13 +111,21 @@ def count_active(session: Session, tenant: str) -> int:
 
 
 def tags(session: Session, stack_id: str) -> list[str]:
-    rows = session.scalars(select(StackTag.tag).where(StackTag.stack_id == stack_id)
-                           .order_by(StackTag.id))
+    rows = session.scalars(
+        select(StackTag.tag).where(StackTag.stack_id == stack_id).order_by(StackTag.id)
+    )
     return list(rows)
 
 
-def set_status(session: Session, stack_id: str, traversal_id: str | None, action: str,
-               status: str, reason: str, only_if_in_progress: bool = False) -> bool:
+def set_status(
+    session: Session,
+    stack_id: str,
+    traversal_id: str | None,
+    action: str,
+    status: str,
+    reason: str,
+    only_if_in_progress: bool = False,
+) -> bool:
     """Move the stack to a new state if ``traversal_id`` still owns it; True if it moved."""
     query = update(Stack).where(Stack.id == stack_id)
     if traversal_id is not None:
@@ -116,15 +139,31 @@ def set_status(session: Session, stack_id: str, traversal_id: str | None, action
 
 def mark_deleted(session: Session, stack_id: str) -> None:
     """Soft-delete the stack and drop its resources and traversal state."""
-    session.execute(update(Stack).where(Stack.id == stack_id).values(deleted_at=utcnow())
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Stack)
+        .where(Stack.id == stack_id)
+        .values(deleted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     session.query(SyncPoint).filter(SyncPoint.stack_id == stack_id).delete(
-        synchronize_session=False)
-    session.query(Resource).filter(Resource.stack_id == stack_id).delete(
-        synchronize_session=False)
+        synchronize_session=False
+    )
+    session.query(Resource).filter(Resource.stack_id == stack_id).delete(synchronize_session=False)
 
 
 def raw_template(session: Session, template_id: int) -> RawTemplate:
     tmpl = session.get(RawTemplate, template_id)
     assert tmpl is not None, f"raw_template {template_id} is missing"
     return tmpl
+
+
+def drop_removed_resources(session: Session, stack_id: str, kept: set[str]) -> None:
+    """After an update: remove resources the new template dropped, and links to them."""
+    rows = list(session.scalars(select(Resource).where(Resource.stack_id == stack_id)))
+    gone = {r.id for r in rows if r.name not in kept}
+    for row in rows:
+        if row.id in gone:
+            session.delete(row)
+        else:
+            row.requires = [i for i in row.requires or [] if i not in gone]
+            row.needed_by = [i for i in row.needed_by or [] if i not in gone]

@@ -36,12 +36,19 @@ class StackEvents:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str) -> None:
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
         query = _query(req)
         query["filters"] = query["filters"] or None
-        rows = self.engine.list_events(ctx_of(req), identity(tenant_id, stack_name, stack_id),
-                                       **query)
+        rows = self.engine.list_events(
+            ctx_of(req), identity(tenant_id, stack_name, stack_id), **query
+        )
         resp.media = {"events": [views.event(req, e) for e in rows]}
 
 
@@ -51,12 +58,20 @@ class ResourceEvents:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str, resource_name: str) -> None:
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+        resource_name: str,
+    ) -> None:
         query = _query(req)
         query["filters"]["resource_name"] = resource_name
-        rows = self.engine.list_events(ctx_of(req), identity(tenant_id, stack_name, stack_id),
-                                       **query)
+        rows = self.engine.list_events(
+            ctx_of(req), identity(tenant_id, stack_name, stack_id), **query
+        )
         resp.media = {"events": [views.event(req, e) for e in rows]}
 
 
@@ -66,11 +81,21 @@ class Event:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str, resource_name: str, event_id: str) -> None:
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+        resource_name: str,
+        event_id: str,
+    ) -> None:
         rows = self.engine.list_events(
-            ctx_of(req), identity(tenant_id, stack_name, stack_id),
-            filters={"resource_name": resource_name, "uuid": event_id})
+            ctx_of(req),
+            identity(tenant_id, stack_name, stack_id),
+            filters={"resource_name": resource_name, "uuid": event_id},
+        )
         if not rows:
             raise HTTPError(f"No event {event_id} found", 404)
-        resp.media = {"event": views.event(req, rows[0])}
+        resp.media = {"event": views.event(req, rows[0], detail=True)}

@@ -14,10 +14,19 @@ class Collection:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str) -> None:
-        resp.media = {"outputs": self.engine.list_outputs(
-            ctx_of(req), identity(tenant_id, stack_name, stack_id))}
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
+        resp.media = {
+            "outputs": self.engine.list_outputs(
+                ctx_of(req), identity(tenant_id, stack_name, stack_id)
+            )
+        }
 
 
 class Item:
@@ -26,7 +35,17 @@ class Item:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str, output_key: str) -> None:
-        resp.media = {"output": self.engine.show_output(
-            ctx_of(req), identity(tenant_id, stack_name, stack_id), output_key)}
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+        output_key: str,
+    ) -> None:
+        resp.media = {
+            "output": self.engine.show_output(
+                ctx_of(req), identity(tenant_id, stack_name, stack_id), output_key
+            )
+        }

@@ -14,8 +14,15 @@ class Versions:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.status = falcon.HTTP_300
-        resp.media = {"versions": [{"id": "v1.0", "status": "CURRENT",
-                                    "links": [{"rel": "self", "href": f"{req.prefix}/v1/"}]}]}
+        resp.media = {
+            "versions": [
+                {
+                    "id": "v1.0",
+                    "status": "CURRENT",
+                    "links": [{"rel": "self", "href": f"{req.prefix}/v1/"}],
+                }
+            ]
+        }
 
 
 class BuildInfo:
@@ -26,8 +33,10 @@ class BuildInfo:
         self.api_revision = api_revision
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
-        resp.media = {"api": {"revision": self.api_revision},
-                      "engine": {"revision": self.engine.get_revision(ctx_of(req))}}
+        resp.media = {
+            "api": {"revision": self.api_revision},
+            "engine": {"revision": self.engine.get_revision(ctx_of(req))},
+        }
 
 
 class Services:

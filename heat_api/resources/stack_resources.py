@@ -17,19 +17,31 @@ class Collection:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str) -> None:
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
         filters = {}
         for key in LIST_FILTERS:
             values = req.get_param_as_list(key)
             if values:
-                data_key = {"name": "resource_name", "type": "resource_type",
-                            "status": "resource_status"}.get(key, key)
+                data_key = {
+                    "name": "resource_name",
+                    "type": "resource_type",
+                    "status": "resource_status",
+                }.get(key, key)
                 filters[data_key] = values if len(values) > 1 else values[0]
         rows = self.engine.list_stack_resources(
-            ctx_of(req), identity(tenant_id, stack_name, stack_id),
+            ctx_of(req),
+            identity(tenant_id, stack_name, stack_id),
             nested_depth=params.as_int(req, "nested_depth") or 0,
-            with_detail=params.as_bool(req, "with_detail"), filters=filters or None)
+            with_detail=params.as_bool(req, "with_detail"),
+            filters=filters or None,
+        )
         resp.media = {"resources": [views.resource(req, r) for r in rows]}
 
 
@@ -39,11 +51,21 @@ class Item:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str, resource_name: str) -> None:
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+        resource_name: str,
+    ) -> None:
         data = self.engine.describe_stack_resource(
-            ctx_of(req), identity(tenant_id, stack_name, stack_id), resource_name,
-            with_attr=params.as_list(req, "with_attr"))
+            ctx_of(req),
+            identity(tenant_id, stack_name, stack_id),
+            resource_name,
+            with_attr=params.as_list(req, "with_attr"),
+        )
         resp.media = {"resource": views.resource(req, data)}
 
 
@@ -53,8 +75,16 @@ class Metadata:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str, resource_name: str) -> None:
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+        resource_name: str,
+    ) -> None:
         data = self.engine.describe_stack_resource(
-            ctx_of(req), identity(tenant_id, stack_name, stack_id), resource_name)
+            ctx_of(req), identity(tenant_id, stack_name, stack_id), resource_name
+        )
         resp.media = {"metadata": data.get("metadata") or {}}

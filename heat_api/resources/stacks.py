@@ -25,8 +25,9 @@ def ctx_of(req: falcon.Request) -> RequestContext:
 class StackRequest:
     """The parts of a create or update request body, parsed and checked."""
 
-    def __init__(self, body: dict[str, Any], max_template_size: int,
-                 require_template: bool = True) -> None:
+    def __init__(
+        self, body: dict[str, Any], max_template_size: int, require_template: bool = True
+    ) -> None:
         self.body = body
         self.template = self._template(max_template_size, require_template)
         self.environment = template_format.parse_environment(body.get("environment"))
@@ -46,15 +47,18 @@ class StackRequest:
     def _template(self, max_size: int, required: bool) -> dict[str, Any] | None:
         raw = self.body.get("template")
         if raw is None and self.body.get("template_url"):
-            raise HTTPError("Could not retrieve template: fetching templates by URL is not "
-                            "supported by this service; send the template in the request.")
+            raise HTTPError(
+                "Could not retrieve template: fetching templates by URL is not "
+                "supported by this service; send the template in the request."
+            )
         if raw is None:
             if required:
                 raise HTTPError("No template specified")
             return None
         if isinstance(raw, list):
-            raise HTTPError("Template not in valid format: "
-                            "The template is not a JSON object or YAML mapping.")
+            raise HTTPError(
+                "Template not in valid format: The template is not a JSON object or YAML mapping."
+            )
         return template_format.parse_template(raw, max_size)
 
 
@@ -67,8 +71,7 @@ class Collection:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         if params.as_bool(req, "global_tenant"):
-            raise HTTPError("You are not authorized to use stacks:global_index.", 403,
-                            "Forbidden")
+            raise HTTPError("You are not authorized to use stacks:global_index.", 403, "Forbidden")
         filters = {k: req.get_param_as_list(k) for k in LIST_FILTERS if req.get_param(k)}
         query = {
             "limit": params.as_int(req, "limit"),
@@ -83,8 +86,11 @@ class Collection:
         body: dict[str, Any] = {"stacks": [views.stack(req, s, summary=True) for s in stacks]}
         if params.as_bool(req, "with_count"):
             body["count"] = self.engine.count_stacks(
-                ctx_of(req), filters=query["filters"], show_deleted=query["show_deleted"],
-                show_nested=query["show_nested"])
+                ctx_of(req),
+                filters=query["filters"],
+                show_deleted=query["show_deleted"],
+                show_nested=query["show_nested"],
+            )
         resp.media = body
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
@@ -94,13 +100,18 @@ class Collection:
             raise HTTPError("No stack name specified")
         data = StackRequest(body, self.max_template_size)
         identity = self.engine.create_stack(
-            ctx_of(req), name, data.template, data.environment, data.files, data.args,
-            data.environment_files)
+            ctx_of(req),
+            name,
+            data.template,
+            data.environment,
+            data.files,
+            data.args,
+            data.environment_files,
+        )
         url = views.stack_url(req, identity)
         resp.status = falcon.HTTP_201
         resp.location = url
-        resp.media = {"stack": {"id": identity["stack_id"],
-                                "links": [views.link(url, "self")]}}
+        resp.media = {"stack": {"id": identity["stack_id"], "links": [views.link(url, "self")]}}
 
 
 class Lookup:
@@ -116,8 +127,9 @@ class Lookup:
             location += f"?{req.query_string}"
         raise falcon.HTTPFound(location)
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str) -> None:
+    def on_get(
+        self, req: falcon.Request, resp: falcon.Response, tenant_id: str, stack_name: str
+    ) -> None:
         self.redirect(req, stack_name)
 
     on_post = on_put = on_patch = on_delete = on_get
@@ -135,42 +147,88 @@ class Stack:
         if stack_id in LOOKUP_PATHS:
             self.lookup.redirect(req, stack_name, f"/{stack_id}")
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str) -> None:
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
         self._redirect_if_lookup(req, stack_name, stack_id)
         stacks = self.engine.show_stack(
-            ctx_of(req), identity(tenant_id, stack_name, stack_id),
-            resolve_outputs=params.as_bool(req, "resolve_outputs", True))
+            ctx_of(req),
+            identity(tenant_id, stack_name, stack_id),
+            resolve_outputs=params.as_bool(req, "resolve_outputs", True),
+        )
         resp.media = {"stack": views.stack(req, stacks[0])}
 
-    def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str) -> None:
+    def on_put(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
         self._update(req, resp, tenant_id, stack_name, stack_id, existing=False)
 
-    def on_patch(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-                 stack_name: str, stack_id: str) -> None:
+    def on_patch(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
         self._update(req, resp, tenant_id, stack_name, stack_id, existing=True)
 
-    def _update(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-                stack_name: str, stack_id: str, existing: bool) -> None:
+    def _update(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+        existing: bool,
+    ) -> None:
         self._redirect_if_lookup(req, stack_name, stack_id)
-        data = StackRequest(params.json_body(req), self.max_template_size,
-                            require_template=not existing)
+        data = StackRequest(
+            params.json_body(req), self.max_template_size, require_template=not existing
+        )
         args = dict(data.args)
         if existing:
             args["existing"] = True
-        self.engine.update_stack(ctx_of(req), identity(tenant_id, stack_name, stack_id),
-                                 data.template, data.environment, data.files, args,
-                                 data.environment_files)
+        self.engine.update_stack(
+            ctx_of(req),
+            identity(tenant_id, stack_name, stack_id),
+            data.template,
+            data.environment,
+            data.files,
+            args,
+            data.environment_files,
+        )
         resp.status = falcon.HTTP_202
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-                stack_name: str, stack_id: str) -> None:
+    def on_post(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
         self._redirect_if_lookup(req, stack_name, stack_id)
         raise falcon.HTTPMethodNotAllowed(["GET", "PUT", "PATCH", "DELETE"])
 
-    def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-                  stack_name: str, stack_id: str) -> None:
+    def on_delete(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
         self._redirect_if_lookup(req, stack_name, stack_id)
         self.engine.delete_stack(ctx_of(req), identity(tenant_id, stack_name, stack_id))
         resp.status = falcon.HTTP_204
@@ -182,10 +240,17 @@ class Template:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str) -> None:
-        resp.text = json.dumps(self.engine.get_template(
-            ctx_of(req), identity(tenant_id, stack_name, stack_id)))
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
+        resp.text = json.dumps(
+            self.engine.get_template(ctx_of(req), identity(tenant_id, stack_name, stack_id))
+        )
         resp.content_type = falcon.MEDIA_JSON
 
 
@@ -195,10 +260,17 @@ class Environment:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str) -> None:
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
         resp.media = self.engine.get_environment(
-            ctx_of(req), identity(tenant_id, stack_name, stack_id))
+            ctx_of(req), identity(tenant_id, stack_name, stack_id)
+        )
 
 
 class Files:
@@ -207,10 +279,15 @@ class Files:
     def __init__(self, engine: EngineClient) -> None:
         self.engine = engine
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str,
-               stack_name: str, stack_id: str) -> None:
-        resp.media = self.engine.get_files(ctx_of(req), identity(tenant_id, stack_name,
-                                                                 stack_id))
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
+        resp.media = self.engine.get_files(ctx_of(req), identity(tenant_id, stack_name, stack_id))
 
 
 def identity(tenant_id: str, stack_name: str, stack_id: str) -> dict[str, str]:

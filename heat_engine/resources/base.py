@@ -85,6 +85,21 @@ class Resource:
     def check_create_complete(self, token: Any) -> bool:
         return True
 
+    def needs_replacement(self, prop_diff: Mapping[str, Any]) -> bool:
+        """Whether new values of ``prop_diff`` can only be had by a new resource."""
+        return any(
+            not self.properties_schema[k].update_allowed
+            for k in prop_diff
+            if k in self.properties_schema
+        )
+
+    def handle_update(self, new_properties: Mapping[str, Any], prop_diff: Mapping[str, Any]) -> Any:
+        self.properties = dict(new_properties)
+        return None
+
+    def check_update_complete(self, token: Any) -> bool:
+        return True
+
     def handle_delete(self) -> Any:
         return None
 

@@ -40,9 +40,7 @@ class Length:
 
     def check(self, value: Any) -> None:
         size = len(value)
-        if (self.min is not None and size < self.min) or (
-            self.max is not None and size > self.max
-        ):
+        if (self.min is not None and size < self.min) or (self.max is not None and size > self.max):
             raise ValueError(f"length ({size}) is out of range ({_bounds(self.min, self.max)}).")
 
 
@@ -114,7 +112,7 @@ class Schema:
                 try:
                     return float(str(value))
                 except ValueError:
-                    raise ValueError(f'Value \'{value}\' is invalid') from None
+                    raise ValueError(f"Value '{value}' is invalid") from None
         if self.type == BOOLEAN:
             return to_boolean(value)
         if self.type == LIST:

@@ -113,7 +113,7 @@ class GetParam(Function):
             return self.args, []
         if isinstance(self.args, list) and self.args:
             return self.args[0], list(self.args[1:])
-        raise self.error("Function \"get_param\" must operate on a string or a non-empty list")
+        raise self.error('Function "get_param" must operate on a string or a non-empty list')
 
     def validate(self, defined_resources: Mapping[str, Any], param_names: set[str]) -> None:
         super().validate(defined_resources, param_names)
@@ -136,7 +136,7 @@ class GetResource(Function):
 
     def validate(self, defined_resources: Mapping[str, Any], param_names: set[str]) -> None:
         if not isinstance(self.args, str):
-            raise self.error(f"Function \"{self.fn_name}\" must operate on a resource name")
+            raise self.error(f'Function "{self.fn_name}" must operate on a resource name')
         if self.args not in defined_resources:
             raise exception.InvalidTemplateReference(
                 resource=self.args, key=fmt_path(self.path) or self.fn_name
@@ -174,7 +174,7 @@ class GetAttr(Function):
     def _parts(self) -> tuple[Any, Any, list[Any]]:
         if not isinstance(self.args, list) or len(self.args) < 2:
             raise self.error(
-                f"Arguments to \"{self.fn_name}\" must be of the form "
+                f'Arguments to "{self.fn_name}" must be of the form '
                 "[resource_name, attribute, (path), ...]"
             )
         return self.args[0], self.args[1], list(self.args[2:])
@@ -211,7 +211,7 @@ class ListJoin(Function):
         args = resolve(self.args, resolver)
         if not isinstance(args, list) or len(args) < 2 or not isinstance(args[0], str):
             raise self.error(
-                f"Incorrect arguments to \"{self.fn_name}\" should be: "
+                f'Incorrect arguments to "{self.fn_name}" should be: '
                 f"{self.fn_name}: [delimiter, [str, ...]]"
             )
         items: list[Any] = []
@@ -219,8 +219,9 @@ class ListJoin(Function):
             if not isinstance(part, list):
                 raise self.error(f"Incorrect arguments: items to join must be lists, not {part!r}")
             items.extend(part)
-        return args[0].join("" if i is None else (i if isinstance(i, str) else _text(i))
-                            for i in items)
+        return args[0].join(
+            "" if i is None else (i if isinstance(i, str) else _text(i)) for i in items
+        )
 
 
 class StrReplace(Function):
@@ -230,12 +231,12 @@ class StrReplace(Function):
         args = resolve(self.args, resolver)
         if not isinstance(args, Mapping) or "template" not in args or "params" not in args:
             raise self.error(
-                f"\"{self.fn_name}\" syntax should be {self.fn_name}:\\n  template: <template>\\n"
+                f'"{self.fn_name}" syntax should be {self.fn_name}:\\n  template: <template>\\n'
                 "  params: <params>"
             )
         text, params = args["template"], args["params"]
         if not isinstance(params, Mapping):
-            raise self.error("\"params\" parameter must be a dictionary")
+            raise self.error('"params" parameter must be a dictionary')
         text = text if isinstance(text, str) else _text(text)
         for key in sorted(params, key=lambda k: -len(str(k))):
             value = params[key]

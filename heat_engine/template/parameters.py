@@ -36,12 +36,12 @@ def to_boolean(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"Unrecognized value \"{value}\", acceptable values are: true, false.")
+    raise ValueError(f'Unrecognized value "{value}", acceptable values are: true, false.')
 
 
 def to_number(value: Any) -> int | float:
     if isinstance(value, bool):
-        raise ValueError(f"\"{value}\" is not a valid number")
+        raise ValueError(f'"{value}" is not a valid number')
     if isinstance(value, int | float):
         return value
     try:
@@ -130,11 +130,11 @@ def check_constraint(constraint: Mapping[str, Any], value: Any, ptype: str) -> N
         candidates = value if ptype == "comma_delimited_list" else [value]
         for item in candidates:
             if item not in allowed and str(item) not in [str(a) for a in allowed]:
-                fail(f"\"{item}\" is not an allowed value {allowed}")
+                fail(f'"{item}" is not an allowed value {allowed}')
     if "allowed_pattern" in constraint:
         pattern = constraint["allowed_pattern"]
         if not re.fullmatch(pattern, str(value)):
-            fail(f"\"{value}\" does not match pattern \"{pattern}\"")
+            fail(f'"{value}" does not match pattern "{pattern}"')
 
 
 def _bounds(lo: Any, hi: Any) -> str:
@@ -237,7 +237,7 @@ class Parameters:
         for key in user_values:
             if key not in self.schemas:
                 raise exception.UnknownUserParameter(key=key)
-        self.values: dict[str, Any] = {}
+        self.values: dict[str, Any] = dict(pseudo)
         for name, schema in self.schemas.items():
             if name in user_values:
                 raw = user_values[name]
@@ -248,7 +248,6 @@ class Parameters:
                     raise exception.UserParameterMissing(key=name)
                 continue
             self.values[name] = schema.validate(raw) if validate_values else raw
-        self.values.update(pseudo)
 
     def __contains__(self, name: str) -> bool:
         return name in self.values or name in self.schemas

@@ -167,7 +167,7 @@ class Template:
             where = f"{res_key}.{name}"
             if not isinstance(raw, Mapping):
                 raise exception.StackValidationFailed(
-                    f'Resource {name} is not a valid resource definition ({where}).'
+                    f"Resource {name} is not a valid resource definition ({where})."
                 )
             for key in raw:
                 if key not in keys:
@@ -205,8 +205,11 @@ class Template:
                 name=name,
                 type=rtype,
                 properties=fn.parse(props, self.functions, (name, props_key.capitalize())),
-                metadata=fn.parse(raw.get(self._key("metadata", "Metadata")) or {},
-                                  self.functions, (name, "Metadata")),
+                metadata=fn.parse(
+                    raw.get(self._key("metadata", "Metadata")) or {},
+                    self.functions,
+                    (name, "Metadata"),
+                ),
                 depends_on=tuple(depends),
                 deletion_policy=policy,
                 update_policy=raw.get(self._key("update_policy", "UpdatePolicy")),
@@ -221,8 +224,8 @@ class Template:
         for name, raw in section.items():
             if not isinstance(raw, Mapping) or value_key not in raw:
                 raise exception.StackValidationFailed(
-                    f'Each output definition must contain a {value_key} key.',
-                    path=f'{self._key("outputs", "Outputs")}.{name}',
+                    f"Each output definition must contain a {value_key} key.",
+                    path=f"{self._key('outputs', 'Outputs')}.{name}",
                 )
             out[name] = OutputDefinition(
                 name=name,

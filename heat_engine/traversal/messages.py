@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Protocol
 
-CREATE, DELETE = "CREATE", "DELETE"
+CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -36,15 +36,31 @@ def ready_steps(session: Session, stack_id: str, traversal_id: str, action: str)
     return [Step(stack_id, r.id, traversal_id, action) for r in rows if not inputs[r.id]]
 
 
-def finish_if_empty(session: Session, stack_id: str, traversal_id: str, action: str,
-                    name: str) -> bool:
+def finish_if_empty(
+    session: Session, stack_id: str, traversal_id: str, action: str, name: str
+) -> bool:
     """Complete a traversal over a stack with no resources; True if it did."""
     if resource_db.of_stack(session, stack_id):
         return False
-    if stack_db.set_status(session, stack_id, traversal_id, action, "COMPLETE",
-                           COMPLETED % action, only_if_in_progress=True):
-        event_db.add(session, stack_id, name, action, "COMPLETE", COMPLETED % action, stack_id,
-                     STACK_RESOURCE_TYPE)
+    if stack_db.set_status(
+        session,
+        stack_id,
+        traversal_id,
+        action,
+        "COMPLETE",
+        COMPLETED % action,
+        only_if_in_progress=True,
+    ):
+        event_db.add(
+            session,
+            stack_id,
+            name,
+            action,
+            "COMPLETE",
+            COMPLETED % action,
+            stack_id,
+            STACK_RESOURCE_TYPE,
+        )
         if action == DELETE:
             stack_db.mark_deleted(session, stack_id)
     return True
@@ -59,8 +75,16 @@ def begin(session: Session, stack: models.Stack, action: str) -> list[Step]:
     traversal_id = new_traversal_id()
     stack.current_traversal = traversal_id
     stack.action, stack.status, stack.status_reason = action, "IN_PROGRESS", STARTED % action
-    event_db.add(session, stack.id, stack.name, action, "IN_PROGRESS", STARTED % action,
-                 stack.id, STACK_RESOURCE_TYPE)
+    event_db.add(
+        session,
+        stack.id,
+        stack.name,
+        action,
+        "IN_PROGRESS",
+        STARTED % action,
+        stack.id,
+        STACK_RESOURCE_TYPE,
+    )
     session.flush()
     if finish_if_empty(session, stack.id, traversal_id, action, stack.name):
         return []

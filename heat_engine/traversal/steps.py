@@ -22,7 +22,7 @@ from heat_engine.resources import registry
 from heat_engine.resources.base import Resource
 from heat_engine.stack import STACK_RESOURCE_TYPE, LoadedStack
 from heat_engine.template import functions as fn
-from heat_engine.traversal.messages import CREATE, DELETE, Step, StepSender
+from heat_engine.traversal.messages import CREATE, DELETE, UPDATE, Step, StepSender
 from heat_engine.traversal.plan import COMPLETED
 
 LOG = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ class StepRunner:
             self._create(step, loaded, row)
         elif step.action == DELETE:
             self._delete(step, loaded, row)
+        elif step.action == UPDATE:
+            self._update(step, loaded, row)
 
     def _load(self, step: Step) -> LoadedStack | None:
         with self._factory() as session:
@@ -77,45 +79,95 @@ class StepRunner:
         stack = stack_db.get(session, step.stack_id)
         return stack is not None and stack.current_traversal == step.traversal_id
 
-    def _record(self, session: Session, loaded: LoadedStack, row: models.Resource, action: str,
-                status: str, reason: str, physical_id: str | None, type_name: str,
-                properties: Any = None, **values: Any) -> None:
+    def _record(
+        self,
+        session: Session,
+        loaded: LoadedStack,
+        row: models.Resource,
+        action: str,
+        status: str,
+        reason: str,
+        physical_id: str | None,
+        type_name: str,
+        properties: Any = None,
+        **values: Any,
+    ) -> None:
         resource_db.set_state(session, row.id, action, status, reason, **values)
-        event_db.add(session, loaded.row.id, row.name, action, status, reason, physical_id,
-                     type_name, properties)
+        event_db.add(
+            session,
+            loaded.row.id,
+            row.name,
+            action,
+            status,
+            reason,
+            physical_id,
+            type_name,
+            properties,
+        )
 
     def _create(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
         if row.action == CREATE and row.status == "COMPLETE":
             self._propagate(step, loaded, row)
             return
+        self._create_resource(step, loaded, row, CREATE)
+
+    def _create_resource(
+        self, step: Step, loaded: LoadedStack, row: models.Resource, fail_action: str
+    ) -> None:
         definition = loaded.template.resources[row.name]
         plugin: Resource | None = None
         try:
             cls = registry.get_class(definition.type)
             props = fn.resolve(definition.properties, loaded.resolver())
             props = cls.validate_properties(props, row.name)
-            plugin = cls(row.name, row.uuid, loaded.row.name, loaded.row.id, props,
-                         loaded.resource_data.get(row.id, {}), row.nova_instance)
+            plugin = cls(
+                row.name,
+                row.uuid,
+                loaded.row.name,
+                loaded.row.id,
+                props,
+                loaded.resource_data.get(row.id, {}),
+                row.nova_instance,
+            )
             with self._factory.begin() as session:
                 if not self._is_current(session, step):
                     return
-                self._record(session, loaded, row, CREATE, "IN_PROGRESS", STATE_CHANGED,
-                             row.nova_instance or plugin.physical_resource_name(),
-                             definition.type, props, properties_data=props,
-                             engine_id=self._engine_id)
+                self._record(
+                    session,
+                    loaded,
+                    row,
+                    CREATE,
+                    "IN_PROGRESS",
+                    STATE_CHANGED,
+                    row.nova_instance or plugin.physical_resource_name(),
+                    definition.type,
+                    props,
+                    properties_data=props,
+                    engine_id=self._engine_id,
+                )
             token = plugin.handle_create()
             self._save_plugin_state(row, plugin)
             wait_until(plugin.check_create_complete, token)
         except Exception as ex:  # any plugin failure is the resource's failure, not ours
-            self._fail(step, loaded, row, plugin, CREATE, definition.type, ex)
+            self._fail(step, loaded, row, plugin, CREATE, definition.type, ex, fail_action)
             return
         with self._factory.begin() as session:
             if not self._is_current(session, step):
                 return
             resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
-            self._record(session, loaded, row, CREATE, "COMPLETE", STATE_CHANGED,
-                         plugin.resource_id or plugin.physical_resource_name(), definition.type,
-                         nova_instance=plugin.resource_id, engine_id=None)
+            self._record(
+                session,
+                loaded,
+                row,
+                CREATE,
+                "COMPLETE",
+                STATE_CHANGED,
+                plugin.resource_id or plugin.physical_resource_name(),
+                definition.type,
+                nova_instance=plugin.resource_id,
+                engine_id=None,
+                current_template_id=loaded.row.raw_template_id,
+            )
         self._propagate(step, loaded, row)
 
     def _save_plugin_state(self, row: models.Resource, plugin: Resource) -> None:
@@ -123,10 +175,22 @@ class StepRunner:
         with self._factory.begin() as session:
             resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
             session.query(models.Resource).filter(models.Resource.id == row.id).update(
-                {"nova_instance": plugin.resource_id}, synchronize_session=False)
+                {"nova_instance": plugin.resource_id}, synchronize_session=False
+            )
 
-    def _fail(self, step: Step, loaded: LoadedStack, row: models.Resource,
-              plugin: Resource | None, action: str, type_name: str, ex: BaseException) -> None:
+    def _fail(
+        self,
+        step: Step,
+        loaded: LoadedStack,
+        row: models.Resource,
+        plugin: Resource | None,
+        action: str,
+        type_name: str,
+        ex: BaseException,
+        stack_action: str | None = None,
+    ) -> None:
+        """Record a resource failure and fail the stack's ``stack_action`` with it."""
+        stack_action = stack_action or action
         if not isinstance(ex, exception.HeatException | ValueError):
             LOG.exception("Resource %s %s failed", row.name, action)
         reason = failure_reason(row.name, ex)
@@ -135,13 +199,38 @@ class StepRunner:
         with self._factory.begin() as session:
             if not self._is_current(session, step):
                 return
-            self._record(session, loaded, row, action, "FAILED", reason, event_physical,
-                         type_name, nova_instance=physical, engine_id=None)
+            self._record(
+                session,
+                loaded,
+                row,
+                action,
+                "FAILED",
+                reason,
+                event_physical,
+                type_name,
+                nova_instance=physical,
+                engine_id=None,
+            )
             stack_reason = f"Resource {action} failed: {reason}"
-            if stack_db.set_status(session, loaded.row.id, step.traversal_id, action, "FAILED",
-                                   stack_reason, only_if_in_progress=True):
-                event_db.add(session, loaded.row.id, loaded.row.name, action, "FAILED",
-                             stack_reason, loaded.row.id, STACK_RESOURCE_TYPE)
+            if stack_db.set_status(
+                session,
+                loaded.row.id,
+                step.traversal_id,
+                stack_action,
+                "FAILED",
+                stack_reason,
+                only_if_in_progress=True,
+            ):
+                event_db.add(
+                    session,
+                    loaded.row.id,
+                    loaded.row.name,
+                    stack_action,
+                    "FAILED",
+                    stack_reason,
+                    loaded.row.id,
+                    STACK_RESOURCE_TYPE,
+                )
 
     def _delete(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
         if row.action == DELETE and row.status == "COMPLETE":
@@ -161,8 +250,17 @@ class StepRunner:
             with self._factory.begin() as session:
                 if not self._is_current(session, step):
                     return
-                self._record(session, loaded, row, DELETE, "IN_PROGRESS", STATE_CHANGED,
-                             physical, type_name, engine_id=self._engine_id)
+                self._record(
+                    session,
+                    loaded,
+                    row,
+                    DELETE,
+                    "IN_PROGRESS",
+                    STATE_CHANGED,
+                    physical,
+                    type_name,
+                    engine_id=self._engine_id,
+                )
             if definition is None or definition.deletion_policy != "Retain":
                 wait_until(plugin.check_delete_complete, plugin.handle_delete())
         except Exception as ex:
@@ -171,8 +269,17 @@ class StepRunner:
         with self._factory.begin() as session:
             if not self._is_current(session, step):
                 return
-            self._record(session, loaded, row, DELETE, "COMPLETE", STATE_CHANGED, physical,
-                         type_name, engine_id=None)
+            self._record(
+                session,
+                loaded,
+                row,
+                DELETE,
+                "COMPLETE",
+                STATE_CHANGED,
+                physical,
+                type_name,
+                engine_id=None,
+            )
         self._propagate(step, loaded, row)
 
     def _propagate(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
@@ -181,8 +288,9 @@ class StepRunner:
         by_id = {r.id: r for r in loaded.resources.values()}
         targets = (row.needed_by if forward else row.requires) or []
         for target_id in targets:
-            arrived = sync_points.add_input(self._factory, str(target_id), step.traversal_id,
-                                            forward, str(row.id))
+            arrived = sync_points.add_input(
+                self._factory, str(target_id), step.traversal_id, forward, str(row.id)
+            )
             if arrived is None:
                 return
             target = by_id[target_id]
@@ -191,21 +299,187 @@ class StepRunner:
                 self._sender.send(Step(step.stack_id, target_id, step.traversal_id, step.action))
         if targets:
             return
-        arrived = sync_points.add_input(self._factory, step.stack_id, step.traversal_id,
-                                        forward, str(row.id))
+        arrived = sync_points.add_input(
+            self._factory, step.stack_id, step.traversal_id, forward, str(row.id)
+        )
         if arrived is None:
             return
-        last = {str(r.id) for r in by_id.values()
-                if not ((r.needed_by if forward else r.requires) or [])}
+        last = {
+            str(r.id)
+            for r in by_id.values()
+            if not ((r.needed_by if forward else r.requires) or [])
+        }
         if last <= set(arrived):
             self._finish(step, loaded)
 
     def _finish(self, step: Step, loaded: LoadedStack) -> None:
         reason = COMPLETED % step.action
         with self._factory.begin() as session:
-            if stack_db.set_status(session, step.stack_id, step.traversal_id, step.action,
-                                   "COMPLETE", reason, only_if_in_progress=True):
-                event_db.add(session, step.stack_id, loaded.row.name, step.action, "COMPLETE",
-                             reason, step.stack_id, STACK_RESOURCE_TYPE)
+            if stack_db.set_status(
+                session,
+                step.stack_id,
+                step.traversal_id,
+                step.action,
+                "COMPLETE",
+                reason,
+                only_if_in_progress=True,
+            ):
+                event_db.add(
+                    session,
+                    step.stack_id,
+                    loaded.row.name,
+                    step.action,
+                    "COMPLETE",
+                    reason,
+                    step.stack_id,
+                    STACK_RESOURCE_TYPE,
+                )
                 if step.action == DELETE:
                     stack_db.mark_deleted(session, step.stack_id)
+                elif step.action == UPDATE:
+                    stack_db.drop_removed_resources(
+                        session, step.stack_id, set(loaded.template.resources)
+                    )
+
+    # Update ------------------------------------------------------------------
+    def _update(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
+        """Bring one resource to the new template: create, keep, update in place or replace."""
+        definition = loaded.template.resources.get(row.name)
+        if definition is None:
+            self._delete(step, loaded, row)
+            return
+        if row.action == "INIT" or (row.action == CREATE and row.status != "COMPLETE"):
+            self._create_resource(step, loaded, row, UPDATE)
+            return
+        if row.current_template_id == loaded.row.raw_template_id and row.status == "COMPLETE":
+            self._propagate(step, loaded, row)
+            return
+        plugin: Resource | None = None
+        try:
+            old_type = loaded.type_of(row)
+            cls = registry.get_class(definition.type)
+            props = cls.validate_properties(
+                fn.resolve(definition.properties, loaded.resolver()), row.name
+            )
+            old = loaded.plugin(row.name, type_name=old_type)
+            diff = {k: v for k, v in props.items() if (old.properties or {}).get(k) != v}
+            if old_type == definition.type and not diff:
+                with self._factory.begin() as session:
+                    if self._is_current(session, step):
+                        resource_db.set_state(
+                            session,
+                            row.id,
+                            row.action,
+                            row.status,
+                            row.status_reason or STATE_CHANGED,
+                            current_template_id=loaded.row.raw_template_id,
+                        )
+                self._propagate(step, loaded, row)
+                return
+            if old_type != definition.type or old.needs_replacement(diff):
+                self._replace(step, loaded, row, old, definition.type)
+                return
+            plugin = old
+            with self._factory.begin() as session:
+                if not self._is_current(session, step):
+                    return
+                self._record(
+                    session,
+                    loaded,
+                    row,
+                    UPDATE,
+                    "IN_PROGRESS",
+                    STATE_CHANGED,
+                    row.nova_instance,
+                    definition.type,
+                    props,
+                    engine_id=self._engine_id,
+                )
+            wait_until(plugin.check_update_complete, plugin.handle_update(props, diff))
+        except Exception as ex:
+            self._fail(step, loaded, row, plugin, UPDATE, definition.type, ex)
+            return
+        with self._factory.begin() as session:
+            if not self._is_current(session, step):
+                return
+            resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
+            self._record(
+                session,
+                loaded,
+                row,
+                UPDATE,
+                "COMPLETE",
+                STATE_CHANGED,
+                plugin.resource_id,
+                definition.type,
+                properties_data=props,
+                nova_instance=plugin.resource_id,
+                engine_id=None,
+                current_template_id=loaded.row.raw_template_id,
+            )
+        self._propagate(step, loaded, row)
+
+    def _replace(
+        self, step: Step, loaded: LoadedStack, row: models.Resource, old: Resource, type_name: str
+    ) -> None:
+        """Replace a resource: the new one is created before the old one is deleted."""
+        with self._factory.begin() as session:
+            if not self._is_current(session, step):
+                return
+            self._record(
+                session,
+                loaded,
+                row,
+                UPDATE,
+                "IN_PROGRESS",
+                STATE_CHANGED,
+                row.nova_instance,
+                type_name,
+                engine_id=self._engine_id,
+            )
+            self._record(
+                session,
+                loaded,
+                row,
+                UPDATE,
+                "COMPLETE",
+                f"The Resource {row.name} requires replacement.",
+                row.nova_instance,
+                type_name,
+            )
+            new_uuid = models.new_uuid()
+            session.query(models.Resource).filter(models.Resource.id == row.id).update(
+                {"uuid": new_uuid, "nova_instance": None, "action": "INIT", "status": "COMPLETE"},
+                synchronize_session=False,
+            )
+            session.query(models.ResourceData).filter(
+                models.ResourceData.resource_id == row.id
+            ).delete(synchronize_session=False)
+        row.uuid, row.nova_instance, row.action, row.status = new_uuid, None, "INIT", "COMPLETE"
+        loaded.resource_data[row.id] = {}
+        self._create_resource(step, loaded, row, UPDATE)
+        try:
+            wait_until(old.check_delete_complete, old.handle_delete())
+            with self._factory.begin() as session:
+                event_db.add(
+                    session,
+                    loaded.row.id,
+                    row.name,
+                    DELETE,
+                    "IN_PROGRESS",
+                    STATE_CHANGED,
+                    old.resource_id,
+                    type_name,
+                )
+                event_db.add(
+                    session,
+                    loaded.row.id,
+                    row.name,
+                    DELETE,
+                    "COMPLETE",
+                    STATE_CHANGED,
+                    old.resource_id,
+                    type_name,
+                )
+        except Exception as ex:
+            LOG.warning("Deleting the replaced %s failed: %s", row.name, ex)

@@ -21,18 +21,24 @@ class StepQueue:
         self._publisher = publisher
 
     def send(self, step: Step) -> None:
-        self._publisher.publish(step.to_body(), routing_key=wire.STEP_TOPIC,
-                                declare=[wire.step_queue()], delivery_mode=2)
+        self._publisher.publish(
+            step.to_body(),
+            routing_key=wire.STEP_TOPIC,
+            declare=[wire.step_queue()],
+            delivery_mode=2,
+        )
 
 
 class StepWorker:
     """Consumes steps with bounded concurrency; a step is acknowledged after it committed."""
 
-    def __init__(self, connection_factory: Callable[[], Connection], runner: StepRunner,
-                 concurrency: int) -> None:
+    def __init__(
+        self, connection_factory: Callable[[], Connection], runner: StepRunner, concurrency: int
+    ) -> None:
         self._runner = runner
-        self._consumer = QueueConsumer(connection_factory, [wire.step_queue()], self._handle,
-                                       concurrency, "steps")
+        self._consumer = QueueConsumer(
+            connection_factory, [wire.step_queue()], self._handle, concurrency, "steps"
+        )
 
     @property
     def ready(self) -> Any:

@@ -23,6 +23,9 @@ class NoneResource(Resource):
     ) -> dict[str, Any]:
         return dict(values or {})
 
+    def needs_replacement(self, prop_diff: Any) -> bool:
+        return False
+
     def handle_create(self) -> None:
         self.resource_id_set(str(uuid.uuid4()))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from heat_engine.resources import schema as s
@@ -21,34 +22,66 @@ class TestResource(Resource):
     type_name = "OS::Heat::TestResource"
     support_status = "SUPPORTED"
     properties_schema = {
-        "value": s.Schema(s.STRING, "The input string to be stored.", default="test_string",
-                          update_allowed=True),
-        "fail": s.Schema(s.BOOLEAN, "Value which can be set to fail the resource operation to "
-                         "test failure scenarios.", default=False, update_allowed=True),
-        "update_replace": s.Schema(s.BOOLEAN, "Value which can be set to trigger update "
-                                   "replace for the particular resource.", default=False,
-                                   update_allowed=True),
-        "update_replace_value": s.Schema(s.STRING, "Some value that can be stored but can not "
-                                         "be updated."),
-        "wait_secs": s.Schema(s.NUMBER, "Seconds to wait after an action (-1 is infinite).",
-                              default=0, update_allowed=True),
+        "value": s.Schema(
+            s.STRING, "The input string to be stored.", default="test_string", update_allowed=True
+        ),
+        "fail": s.Schema(
+            s.BOOLEAN,
+            "Value which can be set to fail the resource operation to test failure scenarios.",
+            default=False,
+            update_allowed=True,
+        ),
+        "update_replace": s.Schema(
+            s.BOOLEAN,
+            "Value which can be set to trigger update replace for the particular resource.",
+            default=False,
+            update_allowed=True,
+        ),
+        "update_replace_value": s.Schema(
+            s.STRING, "Some value that can be stored but can not be updated."
+        ),
+        "wait_secs": s.Schema(
+            s.NUMBER,
+            "Seconds to wait after an action (-1 is infinite).",
+            default=0,
+            update_allowed=True,
+        ),
         "action_wait_secs": s.Schema(
             s.MAP,
             "Options for simulating waiting.",
             update_allowed=True,
-            schema={a: s.Schema(s.NUMBER, f"Seconds to wait after a {a} action (-1 is infinite).",
-                                update_allowed=True) for a in ACTIONS},
+            schema={
+                a: s.Schema(
+                    s.NUMBER,
+                    f"Seconds to wait after a {a} action (-1 is infinite).",
+                    update_allowed=True,
+                )
+                for a in ACTIONS
+            },
         ),
         "client_name": s.Schema(s.STRING, "Client to use", default="", update_allowed=True),
-        "entity_name": s.Schema(s.STRING, "Client entity to poll.", default="",
-                                update_allowed=True),
-        "attr_wait_secs": s.Schema(s.NUMBER, "Number value for timeout during resolving output "
-                                   "value.", default=0, update_allowed=True),
-        "constraint_prop_secs": s.Schema(s.NUMBER, "Number value for delay during resolve "
-                                         "constraint.", default=0, update_allowed=True),
+        "entity_name": s.Schema(
+            s.STRING, "Client entity to poll.", default="", update_allowed=True
+        ),
+        "attr_wait_secs": s.Schema(
+            s.NUMBER,
+            "Number value for timeout during resolving output value.",
+            default=0,
+            update_allowed=True,
+        ),
+        "constraint_prop_secs": s.Schema(
+            s.NUMBER,
+            "Number value for delay during resolve constraint.",
+            default=0,
+            update_allowed=True,
+        ),
     }
-    attributes_schema = {"output": s.Attribute("The string that was stored. This value is also "
-                                               "available by referencing the resource.", "String")}
+    attributes_schema = {
+        "output": s.Attribute(
+            "The string that was stored. This value is also available by referencing the resource.",
+            "String",
+        )
+    }
 
     def _wait_secs(self, action: str) -> float:
         per_action = (self.properties.get("action_wait_secs") or {}).get(action)
@@ -70,6 +103,20 @@ class TestResource(Resource):
         return self._start("create")
 
     def check_create_complete(self, token: dict[str, Any]) -> bool:
+        return self._is_done(token)
+
+    def needs_replacement(self, prop_diff: Mapping[str, Any]) -> bool:
+        if "update_replace_value" in prop_diff:
+            return True
+        return bool(prop_diff.get("update_replace", self.properties.get("update_replace")))
+
+    def handle_update(
+        self, new_properties: Mapping[str, Any], prop_diff: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        self.properties = dict(new_properties)
+        return self._start("update")
+
+    def check_update_complete(self, token: dict[str, Any]) -> bool:
         return self._is_done(token)
 
     def handle_delete(self) -> dict[str, Any]:
