@@ -150,7 +150,7 @@ def handle_error(req: falcon.Request, resp: falcon.Response, ex: Exception, para
     """Render any error a responder raised as an AWS ErrorResponse."""
     aws_error = to_aws_error(ex)
     if aws_error.error is INTERNAL_FAILURE:
-        LOG.error("%s %s failed", req.method, req.relative_uri, exc_info=ex)
+        LOG.error("%s %s failed", req.method, req.path, exc_info=ex)
     else:
         LOG.info("%s %s: %s %s", req.method, req.path, aws_error.error.code, aws_error.message)
     # Upstream's reason phrase is the AWS code ("400 InvalidParameterValue").

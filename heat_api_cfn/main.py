@@ -14,7 +14,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     conf = config.parse_args(argv, prog=wsgi.PROG)
     config.setup_logging(conf)
     # Fail in the master, once, rather than in every worker.
-    select_auth(conf)
+    try:
+        select_auth(conf)
+    except ValueError as ex:
+        raise SystemExit(f"{wsgi.PROG}: {ex}") from None
     api = conf.heat_api_cfn
     server.serve(
         lambda: wsgi.build_app(conf),

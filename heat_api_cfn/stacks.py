@@ -300,12 +300,14 @@ def create_stack(call: ActionCall) -> dict[str, Any]:
     args = _create_args(call)
     template = _template(call)
     stack_name = call.require("StackName")
-    params = {
+    parameters = {
         member["ParameterKey"]: member["ParameterValue"]
         for member in call.members("Parameters")
         if "ParameterKey" in member and "ParameterValue" in member
     }
-    identity = call.engine.create_stack(call.context, stack_name, template, params, {}, args)
+    # The engine's ``params`` is an environment; the user's values are its parameters.
+    environment = {"parameters": parameters}
+    identity = call.engine.create_stack(call.context, stack_name, template, environment, {}, args)
     return {"StackId": stack_arn(identity)}
 
 
@@ -323,9 +325,8 @@ def get_template(call: ActionCall) -> dict[str, Any]:
 
 
 def describe_stack_events(call: ActionCall) -> dict[str, Any]:
-    """DescribeStackEvents: the events of one stack, or of every stack without StackName."""
-    name = call.get("StackName")
-    identity = _stack_identity(call, name) if name else None
+    """DescribeStackEvents: the events of one stack (the engine lists no more than one)."""
+    identity = _stack_identity(call, call.require("StackName"))
     events = call.engine.list_events(call.context, identity)
     return {"StackEvents": [stack_event(e) for e in events]}
 

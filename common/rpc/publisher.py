@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from kombu import Connection, Exchange, Queue
-from kombu.pools import producers
+from kombu.exceptions import KombuError
+from kombu.pools import ProducerPool
 
 from common import exception
 from common.rpc import wire
@@ -16,6 +17,7 @@ LOG = logging.getLogger(__name__)
 
 RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
 ACQUIRE_TIMEOUT = 10
+POOL_LIMIT = 16
 
 
 class Publisher:
@@ -23,6 +25,8 @@ class Publisher:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        # a pool of our own: kombu's global pools are shared by equal URLs (all memory://)
+        self._producers = ProducerPool(connection.Pool(limit=POOL_LIMIT), limit=POOL_LIMIT)
 
     def publish(
         self,
@@ -36,11 +40,12 @@ class Publisher:
         errors = (
             *conn.connection_errors,
             *conn.channel_errors,
+            KombuError,
             OSError,
             TimeoutError,
         )
         try:
-            with producers[conn].acquire(block=True, timeout=ACQUIRE_TIMEOUT) as producer:
+            with self._producers.acquire(block=True, timeout=ACQUIRE_TIMEOUT) as producer:
                 producer.publish(
                     body,
                     exchange=exchange,
@@ -58,5 +63,5 @@ class Publisher:
             ) from ex
 
     def close(self) -> None:
-        producers[self._connection].force_close_all()
+        self._producers.force_close_all()
         self._connection.release()

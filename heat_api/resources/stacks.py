@@ -7,7 +7,7 @@ from typing import Any
 
 import falcon
 
-from common import template_format
+from common import exception, template_format
 from common.context import RequestContext
 from common.rpc.client import EngineClient
 from heat_api import params, views
@@ -29,8 +29,11 @@ class StackRequest:
         self, body: dict[str, Any], max_template_size: int, require_template: bool = True
     ) -> None:
         self.body = body
-        self.template = self._template(max_template_size, require_template)
-        self.environment = template_format.parse_environment(body.get("environment"))
+        try:
+            self.template = self._template(max_template_size, require_template)
+            self.environment = template_format.parse_environment(body.get("environment"))
+        except exception.Invalid as ex:  # a malformed request, as upstream reports it
+            raise HTTPError(ex.message) from ex
         user_params = body.get("parameters") or {}
         if isinstance(user_params, str):
             user_params = template_format.parse_environment(user_params)

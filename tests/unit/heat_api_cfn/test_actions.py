@@ -320,7 +320,7 @@ def test_create_stack_parses_the_template_and_returns_the_arn(client, engine):
     method, _, args = engine.calls[0]
     assert method == "create_stack"
     assert args["template"]["heat_template_version"] == "2018-08-31"
-    assert args["params"] == {"length": "9"}
+    assert args["params"] == {"parameters": {"length": "9"}}
     assert args["args"] == {"timeout_mins": 60, "disable_rollback": False}
 
 
