@@ -15,6 +15,10 @@ from heat_api.resources import events, outputs, service_info, stack_resources, s
 
 STACK = "/v1/{tenant_id}/stacks/{stack_name}/{stack_id}"
 RESOURCE = STACK + "/resources/{resource_name}"
+LOOKUP_SINK = (
+    r"^/v1/(?P<tenant_id>[^/]+)/stacks/(?P<stack_name>[^/]+)/"
+    r"(?P<path>(resources|events|template|environment|files|outputs|actions)/.+)$"
+)
 
 
 def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
@@ -47,6 +51,8 @@ def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
     ]
     for template, resource in routes:
         app.add_route(template, resource)
+    # /stacks/{name}/<sub-path>... for deeper paths than the routes above: redirect too
+    app.add_sink(lookup.sink, LOOKUP_SINK)
     return app
 
 

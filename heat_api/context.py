@@ -23,15 +23,17 @@ class ContextMiddleware:
     def __init__(self, flavor: str | None) -> None:
         self.flavor = flavor or "keystone"
 
-    def process_resource(
-        self, req: falcon.Request, resp: falcon.Response, resource: Any, params: dict[str, Any]
-    ) -> None:
-        url_tenant = params.get("tenant_id")
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        parts = req.path.split("/")
+        url_tenant = parts[2] if len(parts) > 2 and parts[1] == "v1" and parts[2] else None
+        if url_tenant is None:
+            req.context.heat = None  # the version document needs no identity
+            return
         if self.flavor == NOAUTH:
             ctx = self._noauth_context(req, url_tenant)
         else:
             ctx = self._token_context(req)
-        if url_tenant is not None and ctx.tenant_id != url_tenant and not ctx.is_admin:
+        if ctx.tenant_id != url_tenant and not ctx.is_admin:
             raise HTTPError("Access was denied to this resource.", 403)
         req.context.heat = ctx
 

@@ -137,6 +137,18 @@ class Lookup:
 
     on_post = on_put = on_patch = on_delete = on_get
 
+    def sink(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        path: str,
+        **_groups: str,
+    ) -> None:
+        """Deeper paths under a stack's name: the same redirect, the path kept."""
+        self.redirect(req, stack_name, f"/{path}")
+
 
 class Stack:
     """/v1/{tenant_id}/stacks/{stack_name}/{stack_id}"""

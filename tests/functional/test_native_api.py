@@ -221,7 +221,7 @@ def test_event_show_has_resource_type_and_properties(
     assert shown["id"] == event["id"]
     assert shown["resource_type"] == "OS::Heat::TestResource"
     rand = api.get(created["url"] + "/outputs/out_rand").json()["output"]["output_value"]
-    assert shown["resource_properties"]["value"] == rand
+    assert shown["resource_properties"].get("value") == rand, shown
 
 
 def test_outputs_list_and_show_resolve_the_random_string(

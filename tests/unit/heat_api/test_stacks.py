@@ -438,3 +438,9 @@ def test_error_body_is_json_for_unknown_routes(api):
     result = api.simulate_get("/v1/t/nothing/here")
     assert result.status_code == 404
     assert json.loads(result.text)["error"]["type"] == "HTTPNotFound"
+
+
+def test_deeper_paths_under_a_stack_name_redirect_too(api, walk, tenant):
+    result = api.simulate_get(f"/v1/{tenant}/stacks/walk/outputs/out_rand")
+    assert result.status_code == 302
+    assert result.headers["location"].endswith(walk + "/outputs/out_rand")
