@@ -103,8 +103,8 @@ service_opts = [
     ),
     cfg.IntOpt(
         "num_engine_workers",
-        help="Number of heat-engine processes to fork and run on the host. "
-        "Defaults to the number of CPUs, at least 4.",
+        help="Number of heat-engine processes to fork and run on the host. Unset means one: "
+        "each engine already runs executor_thread_pool_size resource steps at once.",
     ),
 ]
 

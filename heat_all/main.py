@@ -17,7 +17,7 @@ from oslo_config import cfg
 from common import config
 from common.db import migration
 from common.db import session as db_session
-from common.http_server import serve_in_thread
+from common.wsgi_server import serve_in_thread
 from heat_api.app import create_app as create_api
 from heat_api.app import wrap_auth
 from heat_api.wsgi import engine_client

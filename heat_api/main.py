@@ -1,24 +1,26 @@
-"""The heat-api command: the native API under gunicorn."""
+"""The heat-api command: the native API under gunicorn, configured by heat.conf."""
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Sequence
 
-from common import config
-from common.http_server import run_gunicorn
+from common import config, wsgi_server
 from heat_api.wsgi import build
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     conf = config.parse_args(argv, prog="heat-api")
     config.setup_logging(conf)
-    sys.argv = sys.argv[:1]  # gunicorn must not read our options
-    run_gunicorn(
+    api = conf.heat_api
+    wsgi_server.serve(
         lambda: build(conf),
-        conf.heat_api.bind_host,
-        conf.heat_api.bind_port,
-        conf.heat_api.workers,
-        "heat-api",
+        proc_name="heat-api",
+        bind_host=api.bind_host,
+        bind_port=api.bind_port,
+        workers=api.workers,
+        backlog=api.backlog,
+        max_header_line=api.max_header_line,
+        rpc_timeout=conf.rpc_response_timeout,
     )
 
 

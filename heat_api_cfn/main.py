@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from common import config
-from heat_api_cfn import server, wsgi
+from common import config, wsgi_server
+from heat_api_cfn import wsgi
 from heat_api_cfn.app import select_auth
 
 
@@ -19,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ValueError as ex:
         raise SystemExit(f"{wsgi.PROG}: {ex}") from None
     api = conf.heat_api_cfn
-    server.serve(
+    wsgi_server.serve(
         lambda: wsgi.build_app(conf),
         proc_name=wsgi.PROG,
         bind_host=api.bind_host,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from oslo_config import cfg
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from common import exception
@@ -22,6 +25,8 @@ from heat_engine.stack import LoadedStack, resolve_outputs
 from heat_engine.traversal import plan
 from heat_engine.traversal.messages import CREATE, DELETE, UPDATE, StepSender
 from heat_engine.validation import merge_environments, validate_stack
+
+LOG = logging.getLogger(__name__)
 
 STACK_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.-]{0,254}$")
 Identity = dict[str, Any]
@@ -59,7 +64,7 @@ class EngineService:
             "list_services",
             "get_revision",
         )
-        return {name: getattr(self, name) for name in names}
+        return {name: database_errors_as_unavailable(getattr(self, name)) for name in names}
 
     # Lookups -------------------------------------------------------------
     def _stack_row(
@@ -456,6 +461,22 @@ class EngineService:
 
     def get_revision(self, ctx: RequestContext) -> str:
         return self.conf.revision.heat_revision
+
+
+def database_errors_as_unavailable(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A database that cannot be reached is a 503 for the caller, not an internal error."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as ex:
+            LOG.warning("Database unavailable during %s: %s", method.__name__, ex.orig)
+            raise exception.ServiceUnavailable(
+                reason="The database is unavailable; try again shortly."
+            ) from ex
+
+    return wrapper
 
 
 def _is_deleting(row: models.Stack) -> bool:

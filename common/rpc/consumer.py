@@ -19,6 +19,7 @@ LOG = logging.getLogger(__name__)
 
 DRAIN_TIMEOUT = 0.01
 RECONNECT_DELAY = 1.0
+RETRY_DELAY = 1.0
 
 Handler = Callable[[Any, Message], None]
 
@@ -108,6 +109,7 @@ class QueueConsumer:
                 self._handler(body, message)
             except Exception:
                 LOG.exception("%s: handler failed; the message will be delivered again", self._name)
+                self._stop.wait(RETRY_DELAY)  # e.g. the database is restarting: don't spin
                 self._done.put((generation, message, False))
                 return
             self._done.put((generation, message, True))

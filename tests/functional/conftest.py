@@ -51,6 +51,7 @@ def heat_vhost() -> Iterator[str]:
 def heat_conf(
     tmp_path_factory: pytest.TempPathFactory, heat_database: str, heat_vhost: str
 ) -> Path:
+    """heat.conf in a scratch directory, which also holds the services' logs."""
     workdir = tmp_path_factory.mktemp("heat")
     conf = workdir / "heat.conf"
     conf.write_text(render_conf(standard_conf(heat_database, heat_vhost, free_port(), free_port())))
@@ -58,7 +59,7 @@ def heat_conf(
 
 
 @pytest.fixture(scope="session")
-def heat_services(heat_conf: Path) -> Iterator[Deployment]:
+def heat_services(heat_conf: Path, heat_database: str, heat_vhost: str) -> Iterator[Deployment]:
     """The session's deployment: two heat-engines, heat-api and heat-api-cfn."""
     parser = ConfigParser()
     parser.read(heat_conf)
@@ -67,6 +68,8 @@ def heat_services(heat_conf: Path) -> Iterator[Deployment]:
         heat_conf,
         int(parser["heat_api"]["bind_port"]),
         int(parser["heat_api_cfn"]["bind_port"]),
+        heat_database,
+        heat_vhost,
     )
     with running(deployment, engines=2):
         yield deployment

@@ -267,8 +267,18 @@ def api_answers(url: str) -> bool:
 class Deployment:
     """heat-manage db_sync, then the heat services from one heat.conf."""
 
-    def __init__(self, workdir: Path, conf: Path, api_port: int, cfn_port: int) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        conf: Path,
+        api_port: int,
+        cfn_port: int,
+        database: str | None = None,
+        vhost: str | None = None,
+    ) -> None:
         self.workdir = workdir
+        self.database = database
+        self.vhost = vhost
         self.conf = conf
         self.api_port = api_port
         self.cfn_port = cfn_port
@@ -362,6 +372,26 @@ class Deployment:
         wait_until(
             ready, timeout, f"{count} heat-engines up in `heat-manage service list`", self.logs
         )
+
+
+@contextlib.contextmanager
+def own_deployment(
+    workdir: Path, engines: int = 2, **overrides: dict[str, Any]
+) -> Iterator[Deployment]:
+    """A deployment of a test's own, on a fresh database and vhost, removed afterwards.
+
+    ``overrides`` maps heat.conf sections to options that replace the standard ones.
+    """
+    with fresh_database() as database, fresh_vhost() as vhost:
+        api_port, cfn_port = free_port(), free_port()
+        sections = standard_conf(database, vhost, api_port, cfn_port)
+        for section, options in overrides.items():
+            sections.setdefault(section, {}).update(options)
+        conf = workdir / "heat.conf"
+        conf.write_text(render_conf(sections))
+        deployment = Deployment(workdir, conf, api_port, cfn_port, database, vhost)
+        with running(deployment, engines):
+            yield deployment
 
 
 @contextlib.contextmanager

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import subprocess
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -128,52 +125,8 @@ def test_transport_urls_translate_for_kombu(given, expected):
     assert kombu_urls(given) == expected
 
 
-class TcpProxy:
-    """A cuttable TCP link to the broker, to stage an outage without stopping RabbitMQ."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.links: list[socket.socket] = []
-        self.up = True
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.up:
-                client.close()
-                continue
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            self.links += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := src.recv(65536):
-                dst.sendall(data)
-        with contextlib.suppress(OSError):
-            dst.close()
-
-    def cut(self) -> None:
-        self.up = False
-        for sock in self.links:
-            with contextlib.suppress(OSError):
-                sock.close()
-        self.links.clear()
-
-    def restore(self) -> None:
-        self.up = True
-
-
-def test_both_sides_reconnect_after_a_broker_outage(vhost):
-    proxy = TcpProxy(5672)
+def test_both_sides_reconnect_after_a_broker_outage(vhost, tcp_proxy):
+    proxy = tcp_proxy(5672)
     url = f"rabbit://guest:guest@127.0.0.1:{proxy.port}/{vhost}"
     server = RPCServer(lambda: connection_for(url, heartbeat=2), METHODS, 2, uuid.uuid4().hex)
     server.start()

@@ -1,4 +1,6 @@
-"""Gunicorn, run in-process, serving a WSGI app that each worker builds after the fork.
+"""Serving WSGI apps: gunicorn for the API services, a thread for heat-all.
+
+Gunicorn runs in-process and serves an app that each worker builds after the fork.
 
 Building the app in the worker (gunicorn's default, no preload) gives every worker its
 own RPC client: its own broker connections and reply-queue thread, none shared across
@@ -7,11 +9,17 @@ a fork.
 
 from __future__ import annotations
 
+import logging
 import os
+import socketserver
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
+from wsgiref import simple_server
 
 from gunicorn.app.base import BaseApplication
+
+LOG = logging.getLogger(__name__)
 
 WSGIApp = Callable[..., Any]
 
@@ -84,3 +92,23 @@ def serve(
         "preload_app": False,
     }
     InProcessServer(app_factory, options).run()
+
+
+class _QuietHandler(simple_server.WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        LOG.debug("%s %s", self.address_string(), format % args)
+
+
+class _ThreadingWSGIServer(socketserver.ThreadingMixIn, simple_server.WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve_in_thread(app: WSGIApp, host: str, port: int, name: str) -> simple_server.WSGIServer:
+    """Serve ``app`` from a background thread (heat-all); returns the server to shut down."""
+    server = simple_server.make_server(
+        host, port, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    return server

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from heat_api_cfn import server
+from common import wsgi_server as server
 
 
 @pytest.mark.parametrize(
