@@ -431,11 +431,18 @@ def list_opts() -> Iterable[tuple[str | None, list[cfg.Opt]]]:
 
 
 def register_opts(conf: cfg.ConfigOpts = CONF) -> None:
-    """Register every option on ``conf``; safe to call more than once."""
+    """Register every option on ``conf``; safe to call more than once.
+
+    Each ConfigOpts gets groups of its own: oslo.config keeps overrides in the group
+    object, so sharing one between ConfigOpts would leak overrides between them.
+    """
     for group, opts in _GROUPED_OPTS:
-        if group is not None:
-            conf.register_group(group)
-        conf.register_opts(opts, group=group)
+        if group is None:
+            conf.register_opts(opts)
+            continue
+        if group.name not in conf:
+            conf.register_group(cfg.OptGroup(group.name, title=group.title, help=group.help))
+        conf.register_opts(opts, group=group.name)
 
 
 register_opts()

@@ -71,15 +71,29 @@ def noauth(req: falcon.Request, params: Mapping[str, str]) -> RequestContext:
     )
 
 
-def select_auth(conf: cfg.ConfigOpts) -> Authenticator:
-    """The authenticator [paste_deploy] flavor asks for; EC2 signatures are not served yet."""
-    flavor = conf.paste_deploy.flavor
-    if flavor == NOAUTH_FLAVOR:
-        return noauth
-    raise ValueError(
-        f"heat-api-cfn supports only [paste_deploy] flavor = {NOAUTH_FLAVOR} for now "
-        f"(EC2 signature authentication is not implemented); got {flavor!r}"
+def signature_not_served(req: falcon.Request, params: Mapping[str, str]) -> RequestContext:
+    """EC2 signature authentication (the keystone flavors) is not served yet: refuse clearly."""
+    raise errors.AWSError(
+        errors.ACCESS_DENIED,
+        "EC2 signature authentication is not available in this heat-api-cfn yet; "
+        f"only [paste_deploy] flavor = {NOAUTH_FLAVOR} serves requests",
     )
+
+
+def select_auth(conf: cfg.ConfigOpts) -> Authenticator:
+    """The authenticator [paste_deploy] flavor asks for.
+
+    Any flavor but noauth needs EC2 signatures verified by Keystone, which comes later:
+    the service still starts (an operator's heat.conf works unchanged) and answers
+    every request with AccessDenied saying why.
+    """
+    if conf.paste_deploy.flavor == NOAUTH_FLAVOR:
+        return noauth
+    LOG.warning(
+        "heat-api-cfn: EC2 signature authentication is not available yet; "
+        "every request will be refused (set [paste_deploy] flavor = noauth to develop)"
+    )
+    return signature_not_served
 
 
 def read_params(req: falcon.Request, max_body: int) -> dict[str, str]:

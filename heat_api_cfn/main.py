@@ -13,11 +13,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Parse ``--config-file`` and friends, then serve [heat_api_cfn] bind_host:bind_port."""
     conf = config.parse_args(argv, prog=wsgi.PROG)
     config.setup_logging(conf)
-    # Fail in the master, once, rather than in every worker.
-    try:
-        select_auth(conf)
-    except ValueError as ex:
-        raise SystemExit(f"{wsgi.PROG}: {ex}") from None
+    select_auth(conf)  # warn once, in the master, about the flavor in force
     api = conf.heat_api_cfn
     wsgi_server.serve(
         lambda: wsgi.build_app(conf),

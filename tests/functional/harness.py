@@ -24,6 +24,7 @@ from typing import Any
 import pymysql
 import pytest
 import requests
+import yaml
 
 BIN = Path(sys.executable).parent
 DB_HOST, DB_PORT, DB_USER = "127.0.0.1", 3306, "root"
@@ -504,3 +505,39 @@ def assert_heat_error(resp: requests.Response, code: int, error_type: str | None
     if error_type is not None:
         assert body["error"]["type"] == error_type, body
     return body
+
+
+# --- templates ---------------------------------------------------------------
+
+# The issue's walk: RandomString, TestResource, Value and None, with get_param,
+# get_resource, get_attr, depends_on and outputs.
+WALK_TEMPLATE = """\
+heat_template_version: 2018-08-31
+description: functional walk
+parameters:
+  length: {type: number, default: 12}
+  secret: {type: string, default: abc, hidden: true}
+resources:
+  rand:
+    type: OS::Heat::RandomString
+    properties: {length: {get_param: length}}
+  test:
+    type: OS::Heat::TestResource
+    properties: {value: {get_attr: [rand, value]}}
+  val:
+    type: OS::Heat::Value
+    properties: {value: {get_resource: test}}
+  none:
+    type: OS::Heat::None
+    depends_on: [val]
+outputs:
+  out_rand: {value: {get_attr: [rand, value]}, description: the random}
+  out_val: {value: {get_attr: [val, value]}}
+"""
+
+
+def walk_template_as_json() -> dict[str, Any]:
+    """The walk template as JSON, as Heat keeps it (the version stays a string)."""
+    template = yaml.safe_load(WALK_TEMPLATE)
+    template["heat_template_version"] = str(template["heat_template_version"])
+    return template

@@ -83,7 +83,7 @@ def test_api_answers_503_within_rpc_timeout_without_engines_and_200_once_one_sta
         resp = fresh_get(api, "/stacks")  # raises ReadTimeout if the API hangs
         error = assert_heat_error(resp, 503)
         assert error["title"] == "Service Unavailable"
-        assert error["error"]["message"]
+        assert "heat-engine" in error["error"]["message"]
 
     outage.start("heat-engine")
     wait_until(
@@ -111,7 +111,7 @@ def test_api_answers_503_while_the_broker_is_unavailable_and_reconnects_after(
         for _ in range(2):
             resp = fresh_get(api, "/stacks")  # raises ReadTimeout if the API hangs
             error = assert_heat_error(resp, 503)
-            assert error["error"]["message"]
+            assert "messaging" in error["error"]["message"].lower()
     finally:
         rabbitmqctl("add_vhost", outage.vhost)
         rabbitmqctl("set_permissions", "-p", outage.vhost, RABBIT_USER, ".*", ".*", ".*")

@@ -11,42 +11,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from harness import (
     STATUS_TIMEOUT,
+    WALK_TEMPLATE,
     Deployment,
     HeatHTTP,
     assert_heat_error,
     wait_until,
+    walk_template_as_json,
 )
 from heatclient import client as heat_client
 from heatclient import exc as heat_exc
 
 pytestmark = pytest.mark.functional
-
-WALK_TEMPLATE = """\
-heat_template_version: 2018-08-31
-description: functional walk
-parameters:
-  length: {type: number, default: 12}
-  secret: {type: string, default: abc, hidden: true}
-resources:
-  rand:
-    type: OS::Heat::RandomString
-    properties: {length: {get_param: length}}
-  test:
-    type: OS::Heat::TestResource
-    properties: {value: {get_attr: [rand, value]}}
-  val:
-    type: OS::Heat::Value
-    properties: {value: {get_resource: test}}
-  none:
-    type: OS::Heat::None
-    depends_on: [val]
-outputs:
-  out_rand: {value: {get_attr: [rand, value]}, description: the random}
-  out_val: {value: {get_attr: [val, value]}}
-"""
 
 REQUIRED_BY = {"rand": ["test"], "test": ["val"], "val": ["none"], "none": []}
 RESOURCE_TYPES = {
@@ -55,13 +32,6 @@ RESOURCE_TYPES = {
     "val": "OS::Heat::Value",
     "none": "OS::Heat::None",
 }
-
-
-def walk_template_as_json() -> dict[str, Any]:
-    """The walk template as JSON, as Heat keeps it (the version stays a string)."""
-    template = yaml.safe_load(WALK_TEMPLATE)
-    template["heat_template_version"] = str(template["heat_template_version"])
-    return template
 
 
 def self_link(links: list[dict[str, str]]) -> str:

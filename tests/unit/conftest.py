@@ -23,11 +23,11 @@ from heat_api.app import create_app
 from heat_engine.runtime import EngineRuntime
 
 
-def make_conf(**overrides: object) -> cfg.ConfigOpts:
-    """A fresh ConfigOpts with every heat option, no config files read."""
+def make_conf(config_files: tuple[str, ...] = (), **overrides: object) -> cfg.ConfigOpts:
+    """A fresh ConfigOpts with every heat option, reading only ``config_files``."""
     conf = cfg.ConfigOpts()
     config.register_opts(conf)
-    conf([], project="heat", default_config_files=[])
+    conf([], project="heat", default_config_files=list(config_files))
     for key, value in overrides.items():
         group, _, name = key.rpartition("__")
         conf.set_override(name, value, group=group or None)

@@ -532,11 +532,15 @@ def test_root_without_action_is_the_version_document(client):
     assert result.json["versions"][0]["links"][0]["href"].endswith("/v1/")
 
 
-def test_auth_flavors_other_than_noauth_are_refused_at_start(conf, engine):
+def test_keystone_flavor_starts_but_refuses_requests_until_signatures_are_served(conf, engine):
     conf.set_override("flavor", None, group="paste_deploy")
+    client = falcon.testing.TestClient(cfn_app.create_app(conf, engine))
 
-    with pytest.raises(ValueError, match="noauth"):
-        cfn_app.create_app(conf, engine)
+    result = client.simulate_post("/v1", params={"Action": "ListStacks"})
+
+    assert result.status_code == 403
+    assert "<Code>AccessDenied</Code>" in result.text
+    assert "EC2 signature authentication is not available" in result.text
 
 
 @pytest.fixture
