@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from configparser import ConfigParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from harness import (
+    WATCHED,
     Deployment,
     HeatHTTP,
     free_port,
@@ -33,6 +35,16 @@ from harness import (
 )
 
 # --- fixtures --------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failing test's report shows the tail of the logs of every heat process running."""
+    report = yield
+    if report.failed:
+        for thing in WATCHED:
+            report.sections.append(("heat logs", thing.logs()))
+    return report
 
 
 @pytest.fixture(scope="session")

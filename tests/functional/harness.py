@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pymysql
 import pytest
@@ -213,6 +213,9 @@ class Process:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def logs(self) -> str:
+        return f"--- {self.name} ({self.log}) ---\n{tail(self.log)}"
+
     def stop(self) -> None:
         """SIGTERM to the process group (gunicorn workers included), SIGKILL if it lingers."""
         self.stopped = True
@@ -328,8 +331,7 @@ class Deployment:
     # readiness
 
     def logs(self) -> str:
-        parts = [f"--- {p.name} ({p.log}) ---\n{tail(p.log)}" for p in self.processes]
-        return "\n".join(parts)
+        return "\n".join(p.logs() for p in self.processes)
 
     def _check_alive(self) -> None:
         dead = [p for p in self.processes if not p.stopped and not p.running()]
@@ -397,15 +399,33 @@ def own_deployment(
 
 @contextlib.contextmanager
 def running(deployment: Deployment, engines: int = 2) -> Iterator[Deployment]:
-    """Start ``deployment`` and always stop its processes afterwards, printing logs on failure."""
+    """Start ``deployment`` and always stop its processes afterwards.
+
+    While it runs, a failing test's report carries the tail of its logs.
+    """
+    with watched(deployment):
+        try:
+            deployment.start_all(engines)
+            yield deployment
+        finally:
+            deployment.stop_all()
+
+
+class HasLogs(Protocol):
+    def logs(self) -> str: ...
+
+
+# What runs now; conftest's report hook adds their log tails to a failing test's report.
+WATCHED: list[HasLogs] = []
+
+
+@contextlib.contextmanager
+def watched(thing: HasLogs) -> Iterator[None]:
+    WATCHED.append(thing)
     try:
-        deployment.start_all(engines)
-        yield deployment
-    except BaseException:
-        print(deployment.logs())
-        raise
+        yield
     finally:
-        deployment.stop_all()
+        WATCHED.remove(thing)
 
 
 # --- HTTP ------------------------------------------------------------------

@@ -19,6 +19,7 @@ from harness import (
     render_conf,
     tail,
     wait_until,
+    watched,
 )
 
 pytestmark = pytest.mark.functional
@@ -50,10 +51,8 @@ def heat_all(tmp_path: Path) -> Iterator[HeatAll]:
         "heat-all", [str(BIN / "heat-all"), "--config-file", str(conf)], tmp_path / "heat-all.log"
     )
     try:
-        yield HeatAll(proc, db, api_port, cfn_port)
-    except BaseException:
-        print(f"--- heat-all ({proc.log}) ---\n{tail(proc.log)}")
-        raise
+        with watched(proc):
+            yield HeatAll(proc, db, api_port, cfn_port)
     finally:
         proc.stop()
 
