@@ -124,8 +124,11 @@ def validate_stack(
             message=f"You have reached the maximum resources per stack, {limit}. "
             "Please reduce the number of resources."
         )
-    for definition in template.resources.values():
-        registry.get_class(definition.type)
+    for name, definition in template.resources.items():
+        try:
+            registry.get_class(definition.type)
+        except exception.StackValidationFailed as ex:
+            raise exception.StackValidationFailed(ex.message, path=("resources", name)) from ex
     template.validate_references(set(parameters.values) | set(template.parameter_schemas))
     names = set(template.resources)
     requires = {n: d.dependencies(names) for n, d in template.resources.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from urllib.parse import quote, unquote, urlsplit
 
@@ -31,11 +32,16 @@ def broker_url(conf: cfg.ConfigOpts) -> str:
     """The oslo.messaging-style URL in force: transport_url wins over the legacy options."""
     if conf.transport_url:
         return conf.transport_url
+    _warn_legacy_once()
+    return _legacy_url(conf)
+
+
+@functools.cache
+def _warn_legacy_once() -> None:
     LOG.warning(
         "[DEFAULT] transport_url is not set; using the deprecated [oslo_messaging_rabbit] "
         "rabbit_* options. Set transport_url = rabbit://user:pass@host:port/vhost instead."
     )
-    return _legacy_url(conf)
 
 
 def kombu_urls(url: str) -> list[str]:

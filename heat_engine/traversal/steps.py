@@ -118,8 +118,8 @@ class StepRunner:
         plugin: Resource | None = None
         try:
             cls = registry.get_class(definition.type)
-            props = fn.resolve(definition.properties, loaded.resolver())
-            props = cls.validate_properties(props, row.name)
+            resolved = fn.resolve(definition.properties, loaded.resolver())
+            props = cls.validate_properties(resolved, row.name)
             plugin = cls(
                 row.name,
                 row.uuid,
@@ -141,7 +141,7 @@ class StepRunner:
                     STATE_CHANGED,
                     row.nova_instance or plugin.physical_resource_name(),
                     definition.type,
-                    props,
+                    resolved,
                     properties_data=props,
                     engine_id=self._engine_id,
                 )
@@ -164,6 +164,7 @@ class StepRunner:
                 STATE_CHANGED,
                 plugin.resource_id or plugin.physical_resource_name(),
                 definition.type,
+                resolved,
                 nova_instance=plugin.resource_id,
                 engine_id=None,
                 current_template_id=loaded.row.raw_template_id,
@@ -358,9 +359,8 @@ class StepRunner:
         try:
             old_type = loaded.type_of(row)
             cls = registry.get_class(definition.type)
-            props = cls.validate_properties(
-                fn.resolve(definition.properties, loaded.resolver()), row.name
-            )
+            resolved = fn.resolve(definition.properties, loaded.resolver())
+            props = cls.validate_properties(resolved, row.name)
             old = loaded.plugin(row.name, type_name=old_type)
             diff = {k: v for k, v in props.items() if (old.properties or {}).get(k) != v}
             if old_type == definition.type and not diff:
@@ -392,7 +392,7 @@ class StepRunner:
                     STATE_CHANGED,
                     row.nova_instance,
                     definition.type,
-                    props,
+                    resolved,
                     engine_id=self._engine_id,
                 )
             wait_until(plugin.check_update_complete, plugin.handle_update(props, diff))
@@ -412,6 +412,7 @@ class StepRunner:
                 STATE_CHANGED,
                 plugin.resource_id,
                 definition.type,
+                resolved,
                 properties_data=props,
                 nova_instance=plugin.resource_id,
                 engine_id=None,

@@ -49,15 +49,18 @@ def _require_port(host: str, port: int, what: str) -> None:
         pytest.fail(f"{what} is not reachable at {host}:{port}: {ex}", pytrace=False)
 
 
-def _mysql() -> pymysql.Connection:
+def connect(database: str | None = None) -> pymysql.Connection:
+    """An autocommit connection to MariaDB (each statement sees what was committed)."""
     _require_port(DB_HOST, DB_PORT, "MariaDB")
-    return pymysql.connect(host=DB_HOST, port=DB_PORT, user=DB_USER, password="", autocommit=True)
+    return pymysql.connect(
+        host=DB_HOST, port=DB_PORT, user=DB_USER, password="", database=database, autocommit=True
+    )
 
 
 def create_database() -> str:
     """A new empty database ``heat_func_<hex>``; fails the test if MariaDB is down."""
     name = f"heat_func_{secrets.token_hex(6)}"
-    conn = _mysql()
+    conn = connect()
     try:
         with conn.cursor() as cur:
             cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
@@ -67,7 +70,7 @@ def create_database() -> str:
 
 
 def drop_database(name: str) -> None:
-    conn = _mysql()
+    conn = connect()
     try:
         with conn.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
@@ -76,10 +79,8 @@ def drop_database(name: str) -> None:
 
 
 def query(database: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    """Rows of one SQL statement on ``database`` (a fresh connection: no stale snapshot)."""
-    conn = pymysql.connect(
-        host=DB_HOST, port=DB_PORT, user=DB_USER, password="", database=database, autocommit=True
-    )
+    """Rows of one SQL statement on ``database``."""
+    conn = connect(database)
     try:
         with conn.cursor() as cur:
             cur.execute(sql, args)
@@ -138,12 +139,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def transport_url(vhost: str, host: str = RABBIT_HOST, port: int = RABBIT_PORT) -> str:
-    return f"rabbit://{RABBIT_USER}:{RABBIT_PASSWORD}@{host}:{port}/{vhost}"
+def transport_url(vhost: str) -> str:
+    return f"rabbit://{RABBIT_USER}:{RABBIT_PASSWORD}@{RABBIT_HOST}:{RABBIT_PORT}/{vhost}"
 
 
-def database_url(database: str, scheme: str = "mysql+pymysql") -> str:
-    return f"{scheme}://{DB_USER}@{DB_HOST}/{database}"
+def database_url(database: str) -> str:
+    return f"mysql+pymysql://{DB_USER}@{DB_HOST}/{database}"
 
 
 # --- heat.conf -------------------------------------------------------------

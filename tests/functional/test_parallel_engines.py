@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import time
 
-import pymysql
 import pytest
 from harness import (
-    DB_HOST,
-    DB_PORT,
-    DB_USER,
     STATUS_TIMEOUT,
     Deployment,
     HeatHTTP,
+    connect,
     query,
 )
 
@@ -45,9 +42,7 @@ def independent_resources(count: int) -> dict:
 def engines_seen_until_created(database: str, stack_id: str) -> set[str]:
     """Sample the engines holding the stack's resources until the stack's create ends."""
     seen: set[str] = set()
-    conn = pymysql.connect(
-        host=DB_HOST, port=DB_PORT, user=DB_USER, password="", database=database, autocommit=True
-    )
+    conn = connect(database)
     deadline = time.monotonic() + STATUS_TIMEOUT
     try:
         with conn.cursor() as cur:
