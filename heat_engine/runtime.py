@@ -14,12 +14,15 @@ from common.rpc import transport
 from common.rpc.publisher import Publisher
 from common.rpc.server import RPCServer
 from heat_engine.service import EngineService
+from heat_engine.traversal import takeover
 from heat_engine.traversal.steps import StepRunner
 from heat_engine.traversal.worker import StepQueue, StepWorker
 
 LOG = logging.getLogger(__name__)
 
 READY_TIMEOUT = 30
+# A stack with no progress for this many periodic intervals is resumed by a sweep.
+STALL_INTERVALS = 2
 
 
 class EngineRuntime:
@@ -34,7 +37,7 @@ class EngineRuntime:
             return transport.connect(conf)
 
         self._publisher = Publisher(connection_factory())
-        sender = StepQueue(self._publisher)
+        sender = self._sender = StepQueue(self._publisher)
         self.service = EngineService(conf, factory, sender)
         concurrency = conf.executor_thread_pool_size
         self._rpc = RPCServer(
@@ -59,12 +62,21 @@ class EngineRuntime:
         return self._rpc.ready.wait(timeout) and self._steps.ready.wait(timeout)
 
     def _beat(self) -> None:
-        while not self._stop.wait(self.conf.periodic_interval):
+        """Report liveness, then sweep: time out overdue stacks, resume stalled ones."""
+        interval = self.conf.periodic_interval
+        while not self._stop.wait(interval):
             try:
                 with self._factory.begin() as session:
-                    service_db.heartbeat(session, self._service_id or "")
+                    if not service_db.heartbeat(session, self._service_id or ""):
+                        self._service_id = service_db.register(session, self.conf, self.engine_id)
+                takeover.sweep(
+                    self._factory,
+                    self._sender,
+                    self.conf.stack_action_timeout,
+                    stall_seconds=STALL_INTERVALS * interval,
+                )
             except Exception as ex:  # the database may be restarting; try again next beat
-                LOG.warning("Engine heartbeat failed: %s", ex)
+                LOG.warning("Engine periodic tasks failed: %s", ex)
 
     def stop(self) -> None:
         self._stop.set()
