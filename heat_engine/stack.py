@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +35,31 @@ def load_template(data: Mapping[str, Any]) -> Template:
     return _template_from_json(json.dumps(data, sort_keys=True))
 
 
+_STORED: OrderedDict[tuple[str, int], tuple[Template, dict[str, Any]]] = OrderedDict()
+_STORED_LOCK = threading.Lock()
+STORED_CACHE_SIZE = 128
+
+
+def stored_template(session: Session, template_id: int) -> tuple[Template, dict[str, Any]]:
+    """A stored template and its environment, parsed once per process.
+
+    raw_template rows never change (an update stores a new one), so they are cached by
+    database and id; a step then costs the same whatever the template's size.
+    """
+    key = (str(session.get_bind().url), template_id)
+    with _STORED_LOCK:
+        if key in _STORED:
+            _STORED.move_to_end(key)
+            return _STORED[key]
+    raw = stack_db.raw_template(session, template_id)
+    entry = (load_template(raw.template or {}), raw.environment or {})
+    with _STORED_LOCK:
+        _STORED[key] = entry
+        while len(_STORED) > STORED_CACHE_SIZE:
+            _STORED.popitem(last=False)
+    return entry
+
+
 def environment_parameters(
     environment: Mapping[str, Any] | None, template: Template
 ) -> dict[str, Any]:
@@ -60,21 +87,28 @@ class LoadedStack:
     templates: dict[int, Template]
 
     @classmethod
-    def load(cls, session: Session, row: models.Stack, with_resources: bool = True) -> LoadedStack:
-        raw = stack_db.raw_template(session, row.raw_template_id)
-        template = load_template(raw.template or {})
-        environment = raw.environment or {}
+    def load(
+        cls,
+        session: Session,
+        row: models.Stack,
+        with_resources: bool = True,
+        resource_ids: set[int] | None = None,
+    ) -> LoadedStack:
+        """The stack with all its resources, or only ``resource_ids`` (a step needs just
+        its own row and its neighbours', so its cost does not grow with the stack)."""
+        template, environment = stored_template(session, row.raw_template_id)
         parameters = template.parameters(
             environment_parameters(environment, template), row.name, row.id, row.tenant
         )
-        rows = {r.name: r for r in resource_db.of_stack(session, row.id)} if with_resources else {}
+        if not with_resources:
+            rows: dict[str, models.Resource] = {}
+        elif resource_ids is None:
+            rows = {r.name: r for r in resource_db.of_stack(session, row.id)}
+        else:
+            rows = {r.name: r for r in resource_db.by_ids(session, row.id, resource_ids)}
         data = resource_db.data_of(session, [r.id for r in rows.values()])
         older = {r.current_template_id for r in rows.values()} - {row.raw_template_id, None}
-        templates = {
-            tid: load_template(stack_db.raw_template(session, tid).template or {})
-            for tid in older
-            if tid is not None
-        }
+        templates = {tid: stored_template(session, tid)[0] for tid in older if tid is not None}
         return cls(row, template, environment, parameters, rows, data, templates)
 
     def type_of(self, row: models.Resource) -> str:

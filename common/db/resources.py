@@ -16,6 +16,13 @@ def of_stack(session: Session, stack_id: str) -> list[Resource]:
     )
 
 
+def by_ids(session: Session, stack_id: str, ids: set[int]) -> list[Resource]:
+    if not ids:
+        return []
+    query = select(Resource).where(Resource.stack_id == stack_id, Resource.id.in_(ids))
+    return list(session.scalars(query.order_by(Resource.id)))
+
+
 def by_name(session: Session, stack_id: str, name: str) -> Resource | None:
     return session.scalars(
         select(Resource).where(Resource.stack_id == stack_id, Resource.name == name)

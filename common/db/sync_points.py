@@ -11,8 +11,15 @@ MAX_ATTEMPTS = 100
 
 
 def create(
-    session: Session, stack_id: str, traversal_id: str, entity_ids: list[str], is_update: bool
+    session: Session,
+    stack_id: str,
+    traversal_id: str,
+    entity_ids: list[str],
+    is_update: bool,
+    expected: list[str] | None = None,
 ) -> None:
+    """Sync points for ``entity_ids``; ``expected`` (kept as extra_data) lists the inputs
+    a node waits for when that is not derivable from resource rows (the stack's own)."""
     session.add_all(
         SyncPoint(
             entity_id=e,
@@ -20,10 +27,26 @@ def create(
             is_update=is_update,
             stack_id=stack_id,
             input_data=[],
+            extra_data={"expected": expected} if expected is not None else None,
             atomic_key=0,
         )
         for e in entity_ids
     )
+
+
+def expected(
+    factory: sessionmaker[Session], entity_id: str, traversal_id: str, is_update: bool
+) -> list[str]:
+    """The inputs a sync point was created to wait for (see ``create``)."""
+    with factory() as session:
+        extra = session.scalar(
+            select(SyncPoint.extra_data).where(
+                SyncPoint.entity_id == entity_id,
+                SyncPoint.traversal_id == traversal_id,
+                SyncPoint.is_update == is_update,
+            )
+        )
+    return list((extra or {}).get("expected") or [])
 
 
 def add_input(
@@ -37,11 +60,15 @@ def add_input(
     for _ in range(MAX_ATTEMPTS):
         with factory.begin() as session:
             row = session.execute(
-                select(SyncPoint.input_data, SyncPoint.atomic_key).where(
+                select(SyncPoint.input_data, SyncPoint.atomic_key)
+                .where(
                     SyncPoint.entity_id == key[0],
                     SyncPoint.traversal_id == key[1],
                     SyncPoint.is_update == key[2],
                 )
+                # a row lock where the database has them (MySQL): concurrent senders queue
+                # instead of retrying; the compare-and-swap below still guards SQLite
+                .with_for_update()
             ).first()
             if row is None:
                 return None

@@ -32,7 +32,9 @@ def ready_steps(session: Session, stack_id: str, traversal_id: str, action: str)
     forward = action != DELETE
     inputs = {r.id: (r.requires if forward else r.needed_by) or [] for r in rows}
     sync_points.create(session, stack_id, traversal_id, [str(r.id) for r in rows], forward)
-    sync_points.create(session, stack_id, traversal_id, [stack_id], forward)
+    targets = {r.id: (r.needed_by if forward else r.requires) or [] for r in rows}
+    last = [str(r.id) for r in rows if not targets[r.id]]
+    sync_points.create(session, stack_id, traversal_id, [stack_id], forward, expected=last)
     return [Step(stack_id, r.id, traversal_id, action) for r in rows if not inputs[r.id]]
 
 

@@ -73,7 +73,11 @@ class StepRunner:
             stack = stack_db.get(session, step.stack_id)
             if stack is None or stack.current_traversal != step.traversal_id:
                 return None
-            return LoadedStack.load(session, stack)
+            row = session.get(models.Resource, step.resource_id)
+            if row is None:
+                return None
+            neighbours = {row.id, *(row.requires or []), *(row.needed_by or [])}
+            return LoadedStack.load(session, stack, resource_ids=neighbours)
 
     def _is_current(self, session: Session, step: Step) -> bool:
         stack = stack_db.get(session, step.stack_id)
@@ -146,8 +150,9 @@ class StepRunner:
                     engine_id=self._engine_id,
                 )
             token = plugin.handle_create()
-            self._save_plugin_state(row, plugin)
-            wait_until(plugin.check_create_complete, token)
+            if not plugin.check_create_complete(token):
+                self._save_plugin_state(row, plugin)  # it will take a while: record it now
+                wait_until(plugin.check_create_complete, token)
         except Exception as ex:  # any plugin failure is the resource's failure, not ours
             self._fail(step, loaded, row, plugin, CREATE, definition.type, ex, fail_action)
             return
@@ -305,12 +310,8 @@ class StepRunner:
         )
         if arrived is None:
             return
-        last = {
-            str(r.id)
-            for r in by_id.values()
-            if not ((r.needed_by if forward else r.requires) or [])
-        }
-        if last <= set(arrived):
+        last = sync_points.expected(self._factory, step.stack_id, step.traversal_id, forward)
+        if set(last) <= set(arrived):
             self._finish(step, loaded)
 
     def _finish(self, step: Step, loaded: LoadedStack) -> None:

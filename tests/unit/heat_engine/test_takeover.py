@@ -86,7 +86,7 @@ def test_a_lost_final_step_still_completes_the_stack(engine):
 
 
 def test_running_every_step_twice_changes_nothing(engine):
-    service, broker, runner, factory = engine
+    service, broker, runner, _factory = engine
     identity = service.create_stack(CTX, "s", CHAIN, {}, {}, {})
     ran: list[Step] = []
     while broker.sent:
