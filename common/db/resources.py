@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from common.db.models import Resource, ResourceData
+from common.db.models import Resource, ResourceData, Stack
 
 
 def of_stack(session: Session, stack_id: str) -> list[Resource]:
@@ -40,6 +40,8 @@ def data_of(session: Session, resource_ids: list[int]) -> dict[int, dict[str, st
 
 
 def set_data(session: Session, resource_id: int, data: dict[str, str], redacted: set[str]) -> None:
+    if not data:
+        return
     existing = {
         row.key: row
         for row in session.scalars(
@@ -57,17 +59,29 @@ def set_data(session: Session, resource_id: int, data: dict[str, str], redacted:
 
 
 def set_state(
-    session: Session, resource_id: int, action: str, status: str, reason: str, **values: Any
-) -> None:
-    session.execute(
-        update(Resource)
-        .where(Resource.id == resource_id)
-        .values(
+    session: Session,
+    resource_id: int,
+    action: str,
+    status: str,
+    reason: str,
+    current: tuple[str, str] | None = None,
+    **values: Any,
+) -> bool:
+    """Move a resource to a new state; with ``current`` = (stack id, traversal id), only
+    while that traversal still owns the stack. True if the row changed."""
+    query = update(Resource).where(Resource.id == resource_id)
+    if current is not None:
+        stack_id, traversal_id = current
+        query = query.where(
+            exists().where(Stack.id == stack_id, Stack.current_traversal == traversal_id)
+        )
+    result = session.execute(
+        query.values(
             action=action,
             status=status,
             status_reason=reason,
             atomic_key=Resource.atomic_key + 1,
             **values,
-        )
-        .execution_options(synchronize_session=False)
+        ).execution_options(synchronize_session=False)
     )
+    return result.rowcount == 1  # type: ignore[attr-defined]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from common.db.models import SyncPoint
-
-MAX_ATTEMPTS = 100
 
 
 def create(
@@ -34,59 +32,47 @@ def create(
     )
 
 
-def expected(
-    factory: sessionmaker[Session], entity_id: str, traversal_id: str, is_update: bool
-) -> list[str]:
+def expected(session: Session, entity_id: str, traversal_id: str, is_update: bool) -> list[str]:
     """The inputs a sync point was created to wait for (see ``create``)."""
-    with factory() as session:
-        extra = session.scalar(
-            select(SyncPoint.extra_data).where(
-                SyncPoint.entity_id == entity_id,
-                SyncPoint.traversal_id == traversal_id,
-                SyncPoint.is_update == is_update,
-            )
+    extra = session.scalar(
+        select(SyncPoint.extra_data).where(
+            SyncPoint.entity_id == entity_id,
+            SyncPoint.traversal_id == traversal_id,
+            SyncPoint.is_update == is_update,
         )
+    )
     return list((extra or {}).get("expected") or [])
 
 
-def add_input(
-    factory: sessionmaker[Session], entity_id: str, traversal_id: str, is_update: bool, sender: str
+def arrive(
+    session: Session, entity_id: str, traversal_id: str, is_update: bool, sender: str
 ) -> list[str] | None:
-    """Record ``sender`` as arrived at ``entity_id``; the inputs now present, or None if the
-    sync point is gone (its traversal was superseded). Compare-and-swap on ``atomic_key``,
-    so concurrent senders never lose each other's input.
+    """Within the caller's transaction, record ``sender`` as arrived at ``entity_id``.
+
+    Returns the inputs now present, or None if the sync point is gone (a superseded
+    traversal). The row is locked (MySQL) or the transaction already holds the write
+    lock (SQLite, after the caller's first write), so no concurrent sender can be lost.
     """
-    key = (entity_id, traversal_id, is_update)
-    for _ in range(MAX_ATTEMPTS):
-        with factory.begin() as session:
-            row = session.execute(
-                select(SyncPoint.input_data, SyncPoint.atomic_key)
-                .where(
-                    SyncPoint.entity_id == key[0],
-                    SyncPoint.traversal_id == key[1],
-                    SyncPoint.is_update == key[2],
-                )
-                # a row lock where the database has them (MySQL): concurrent senders queue
-                # instead of retrying; the compare-and-swap below still guards SQLite
-                .with_for_update()
-            ).first()
-            if row is None:
-                return None
-            inputs = list(row.input_data or [])
-            if sender in inputs:
-                return inputs
-            inputs.append(sender)
-            result = session.execute(
-                update(SyncPoint)
-                .where(
-                    SyncPoint.entity_id == key[0],
-                    SyncPoint.traversal_id == key[1],
-                    SyncPoint.is_update == key[2],
-                    SyncPoint.atomic_key == row.atomic_key,
-                )
-                .values(input_data=inputs, atomic_key=row.atomic_key + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                return inputs
-    raise RuntimeError(f"sync point {key} kept changing under {MAX_ATTEMPTS} attempts")
+    key = (
+        SyncPoint.entity_id == entity_id,
+        SyncPoint.traversal_id == traversal_id,
+        SyncPoint.is_update == is_update,
+    )
+    row = session.execute(
+        select(SyncPoint.input_data, SyncPoint.atomic_key).where(*key).with_for_update()
+    ).first()
+    if row is None:
+        return None
+    inputs = list(row.input_data or [])
+    if sender in inputs:
+        return inputs
+    inputs.append(sender)
+    result = session.execute(
+        update(SyncPoint)
+        .where(*key, SyncPoint.atomic_key == row.atomic_key)
+        .values(input_data=inputs, atomic_key=row.atomic_key + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise RuntimeError(f"sync point {entity_id} changed under its lock")
+    return inputs

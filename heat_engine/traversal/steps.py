@@ -79,13 +79,10 @@ class StepRunner:
             neighbours = {row.id, *(row.requires or []), *(row.needed_by or [])}
             return LoadedStack.load(session, stack, resource_ids=neighbours)
 
-    def _is_current(self, session: Session, step: Step) -> bool:
-        stack = stack_db.get(session, step.stack_id)
-        return stack is not None and stack.current_traversal == step.traversal_id
-
     def _record(
         self,
         session: Session,
+        step: Step,
         loaded: LoadedStack,
         row: models.Resource,
         action: str,
@@ -95,8 +92,19 @@ class StepRunner:
         type_name: str,
         properties: Any = None,
         **values: Any,
-    ) -> None:
-        resource_db.set_state(session, row.id, action, status, reason, **values)
+    ) -> bool:
+        """Move the resource to a new state and record the event, if ``step``'s traversal
+        still owns the stack (one conditional statement); False if it does not."""
+        if not resource_db.set_state(
+            session,
+            row.id,
+            action,
+            status,
+            reason,
+            current=(step.stack_id, step.traversal_id),
+            **values,
+        ):
+            return False
         event_db.add(
             session,
             loaded.row.id,
@@ -108,6 +116,7 @@ class StepRunner:
             type_name,
             properties,
         )
+        return True
 
     def _create(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
         if row.action == CREATE and row.status == "COMPLETE":
@@ -134,10 +143,9 @@ class StepRunner:
                 row.nova_instance,
             )
             with self._factory.begin() as session:
-                if not self._is_current(session, step):
-                    return
-                self._record(
+                if not self._record(
                     session,
+                    step,
                     loaded,
                     row,
                     CREATE,
@@ -148,7 +156,8 @@ class StepRunner:
                     resolved,
                     properties_data=props,
                     engine_id=self._engine_id,
-                )
+                ):
+                    return
             token = plugin.handle_create()
             if not plugin.check_create_complete(token):
                 self._save_plugin_state(row, plugin)  # it will take a while: record it now
@@ -157,11 +166,9 @@ class StepRunner:
             self._fail(step, loaded, row, plugin, CREATE, definition.type, ex, fail_action)
             return
         with self._factory.begin() as session:
-            if not self._is_current(session, step):
-                return
-            resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
-            self._record(
+            if not self._record(
                 session,
+                step,
                 loaded,
                 row,
                 CREATE,
@@ -173,8 +180,11 @@ class StepRunner:
                 nova_instance=plugin.resource_id,
                 engine_id=None,
                 current_template_id=loaded.row.raw_template_id,
-            )
-        self._propagate(step, loaded, row)
+            ):
+                return
+            resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
+            ready = self._arrive(session, step, loaded, row)
+        self._send(ready)
 
     def _save_plugin_state(self, row: models.Resource, plugin: Resource) -> None:
         """Record the physical id and data as soon as they exist, so a retry finds them."""
@@ -203,10 +213,9 @@ class StepRunner:
         physical = plugin.resource_id if plugin else row.nova_instance
         event_physical = physical or (plugin.physical_resource_name() if plugin else None)
         with self._factory.begin() as session:
-            if not self._is_current(session, step):
-                return
-            self._record(
+            if not self._record(
                 session,
+                step,
                 loaded,
                 row,
                 action,
@@ -216,7 +225,8 @@ class StepRunner:
                 type_name,
                 nova_instance=physical,
                 engine_id=None,
-            )
+            ):
+                return
             stack_reason = f"Resource {action} failed: {reason}"
             if stack_db.set_status(
                 session,
@@ -254,10 +264,9 @@ class StepRunner:
             plugin = loaded.plugin(row.name)
             physical = row.nova_instance or plugin.physical_resource_name()
             with self._factory.begin() as session:
-                if not self._is_current(session, step):
-                    return
-                self._record(
+                if not self._record(
                     session,
+                    step,
                     loaded,
                     row,
                     DELETE,
@@ -266,17 +275,17 @@ class StepRunner:
                     physical,
                     type_name,
                     engine_id=self._engine_id,
-                )
+                ):
+                    return
             if definition is None or definition.deletion_policy != "Retain":
                 wait_until(plugin.check_delete_complete, plugin.handle_delete())
         except Exception as ex:
             self._fail(step, loaded, row, plugin, DELETE, type_name, ex)
             return
         with self._factory.begin() as session:
-            if not self._is_current(session, step):
-                return
-            self._record(
+            if not self._record(
                 session,
+                step,
                 loaded,
                 row,
                 DELETE,
@@ -285,63 +294,79 @@ class StepRunner:
                 physical,
                 type_name,
                 engine_id=None,
-            )
-        self._propagate(step, loaded, row)
+            ):
+                return
+            ready = self._arrive(session, step, loaded, row)
+        self._send(ready)
 
     def _propagate(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
-        """Tell the next nodes this one is done; send each whose last input this was."""
+        """Pass the baton on for a node that was already done (a redelivered step)."""
+        with self._factory.begin() as session:
+            ready = self._arrive(session, step, loaded, row)
+        self._send(ready)
+
+    def _send(self, steps: list[Step]) -> None:
+        for ready in steps:
+            self._sender.send(ready)
+
+    def _arrive(
+        self, session: Session, step: Step, loaded: LoadedStack, row: models.Resource
+    ) -> list[Step]:
+        """In the transaction that completed ``row``: record its arrival at the next nodes
+        and return those whose last input it was (sent after the commit); at the end of
+        the walk, complete the stack."""
         forward = step.action != DELETE
         by_id = {r.id: r for r in loaded.resources.values()}
         targets = (row.needed_by if forward else row.requires) or []
+        ready = []
         for target_id in targets:
-            arrived = sync_points.add_input(
-                self._factory, str(target_id), step.traversal_id, forward, str(row.id)
+            arrived = sync_points.arrive(
+                session, str(target_id), step.traversal_id, forward, str(row.id)
             )
             if arrived is None:
-                return
+                return []
             target = by_id[target_id]
             needed = (target.requires if forward else target.needed_by) or []
             if {str(n) for n in needed} <= set(arrived):
-                self._sender.send(Step(step.stack_id, target_id, step.traversal_id, step.action))
+                ready.append(Step(step.stack_id, target_id, step.traversal_id, step.action))
         if targets:
-            return
-        arrived = sync_points.add_input(
-            self._factory, step.stack_id, step.traversal_id, forward, str(row.id)
+            return ready
+        arrived = sync_points.arrive(
+            session, step.stack_id, step.traversal_id, forward, str(row.id)
         )
-        if arrived is None:
-            return
-        last = sync_points.expected(self._factory, step.stack_id, step.traversal_id, forward)
-        if set(last) <= set(arrived):
-            self._finish(step, loaded)
+        if arrived is not None:
+            last = sync_points.expected(session, step.stack_id, step.traversal_id, forward)
+            if set(last) <= set(arrived):
+                self._finish(session, step, loaded)
+        return []
 
-    def _finish(self, step: Step, loaded: LoadedStack) -> None:
+    def _finish(self, session: Session, step: Step, loaded: LoadedStack) -> None:
         reason = COMPLETED % step.action
-        with self._factory.begin() as session:
-            if stack_db.set_status(
+        if stack_db.set_status(
+            session,
+            step.stack_id,
+            step.traversal_id,
+            step.action,
+            "COMPLETE",
+            reason,
+            only_if_in_progress=True,
+        ):
+            event_db.add(
                 session,
                 step.stack_id,
-                step.traversal_id,
+                loaded.row.name,
                 step.action,
                 "COMPLETE",
                 reason,
-                only_if_in_progress=True,
-            ):
-                event_db.add(
-                    session,
-                    step.stack_id,
-                    loaded.row.name,
-                    step.action,
-                    "COMPLETE",
-                    reason,
-                    step.stack_id,
-                    STACK_RESOURCE_TYPE,
+                step.stack_id,
+                STACK_RESOURCE_TYPE,
+            )
+            if step.action == DELETE:
+                stack_db.mark_deleted(session, step.stack_id)
+            elif step.action == UPDATE:
+                stack_db.drop_removed_resources(
+                    session, step.stack_id, set(loaded.template.resources)
                 )
-                if step.action == DELETE:
-                    stack_db.mark_deleted(session, step.stack_id)
-                elif step.action == UPDATE:
-                    stack_db.drop_removed_resources(
-                        session, step.stack_id, set(loaded.template.resources)
-                    )
 
     # Update ------------------------------------------------------------------
     def _update(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
@@ -366,15 +391,15 @@ class StepRunner:
             diff = {k: v for k, v in props.items() if (old.properties or {}).get(k) != v}
             if old_type == definition.type and not diff:
                 with self._factory.begin() as session:
-                    if self._is_current(session, step):
-                        resource_db.set_state(
-                            session,
-                            row.id,
-                            row.action,
-                            row.status,
-                            row.status_reason or STATE_CHANGED,
-                            current_template_id=loaded.row.raw_template_id,
-                        )
+                    resource_db.set_state(
+                        session,
+                        row.id,
+                        row.action,
+                        row.status,
+                        row.status_reason or STATE_CHANGED,
+                        current=(step.stack_id, step.traversal_id),
+                        current_template_id=loaded.row.raw_template_id,
+                    )
                 self._propagate(step, loaded, row)
                 return
             if old_type != definition.type or old.needs_replacement(diff):
@@ -382,10 +407,9 @@ class StepRunner:
                 return
             plugin = old
             with self._factory.begin() as session:
-                if not self._is_current(session, step):
-                    return
-                self._record(
+                if not self._record(
                     session,
+                    step,
                     loaded,
                     row,
                     UPDATE,
@@ -395,17 +419,16 @@ class StepRunner:
                     definition.type,
                     resolved,
                     engine_id=self._engine_id,
-                )
+                ):
+                    return
             wait_until(plugin.check_update_complete, plugin.handle_update(props, diff))
         except Exception as ex:
             self._fail(step, loaded, row, plugin, UPDATE, definition.type, ex)
             return
         with self._factory.begin() as session:
-            if not self._is_current(session, step):
-                return
-            resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
-            self._record(
+            if not self._record(
                 session,
+                step,
                 loaded,
                 row,
                 UPDATE,
@@ -418,18 +441,20 @@ class StepRunner:
                 nova_instance=plugin.resource_id,
                 engine_id=None,
                 current_template_id=loaded.row.raw_template_id,
-            )
-        self._propagate(step, loaded, row)
+            ):
+                return
+            resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
+            ready = self._arrive(session, step, loaded, row)
+        self._send(ready)
 
     def _replace(
         self, step: Step, loaded: LoadedStack, row: models.Resource, old: Resource, type_name: str
     ) -> None:
         """Replace a resource: the new one is created before the old one is deleted."""
         with self._factory.begin() as session:
-            if not self._is_current(session, step):
-                return
-            self._record(
+            if not self._record(
                 session,
+                step,
                 loaded,
                 row,
                 UPDATE,
@@ -438,9 +463,11 @@ class StepRunner:
                 row.nova_instance,
                 type_name,
                 engine_id=self._engine_id,
-            )
+            ):
+                return
             self._record(
                 session,
+                step,
                 loaded,
                 row,
                 UPDATE,
