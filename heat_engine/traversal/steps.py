@@ -1,7 +1,8 @@
 """One resource step: load, check the traversal, act, commit, then pass the baton on.
 
-A step is idempotent: delivered twice (an engine died before acknowledging it),
-it finds the resource already done and only propagates again.
+A step is idempotent: delivered twice (an engine died before acknowledging it), it
+finds the resource already done and only propagates again. What a step commits goes
+through ``StepRecorder``, which stops the steps of a superseded traversal.
 """
 
 from __future__ import annotations
@@ -13,28 +14,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from common import exception
 from common.db import events as event_db
-from common.db import models, sync_points
+from common.db import models
 from common.db import resources as resource_db
 from common.db import stacks as stack_db
 from heat_engine.resources import registry
 from heat_engine.resources.base import Resource
-from heat_engine.stack import STACK_RESOURCE_TYPE, LoadedStack
+from heat_engine.stack import LoadedStack
 from heat_engine.template import functions as fn
 from heat_engine.traversal.messages import CREATE, DELETE, UPDATE, Step, StepSender
-from heat_engine.traversal.plan import COMPLETED
+from heat_engine.traversal.recorder import STATE_CHANGED, StepRecorder, Transition
 
 LOG = logging.getLogger(__name__)
 
-STATE_CHANGED = "state changed"
 FIRST_POLL = 0.01
 MAX_POLL = 0.5
-
-
-def failure_reason(name: str, ex: BaseException) -> str:
-    """A resource's failure as upstream words it: ``ValueError: resources.x: message``."""
-    return f"{type(ex).__name__}: resources.{name}: {ex}"
 
 
 def wait_until(check: Callable[[Any], bool], token: Any) -> None:
@@ -50,8 +44,8 @@ class StepRunner:
 
     def __init__(self, factory: sessionmaker[Session], sender: StepSender, engine_id: str) -> None:
         self._factory = factory
-        self._sender = sender
         self._engine_id = engine_id
+        self._rec = StepRecorder(factory, sender, engine_id)
 
     def run(self, step: Step) -> None:
         loaded = self._load(step)
@@ -61,12 +55,8 @@ class StepRunner:
         row = next((r for r in loaded.resources.values() if r.id == step.resource_id), None)
         if row is None:
             return
-        if step.action == CREATE:
-            self._create(step, loaded, row)
-        elif step.action == DELETE:
-            self._delete(step, loaded, row)
-        elif step.action == UPDATE:
-            self._update(step, loaded, row)
+        act = {CREATE: self._create, UPDATE: self._update, DELETE: self._delete}[step.action]
+        act(step, loaded, row)
 
     def _load(self, step: Step) -> LoadedStack | None:
         with self._factory() as session:
@@ -79,54 +69,17 @@ class StepRunner:
             neighbours = {row.id, *(row.requires or []), *(row.needed_by or [])}
             return LoadedStack.load(session, stack, resource_ids=neighbours)
 
-    def _record(
-        self,
-        session: Session,
-        step: Step,
-        loaded: LoadedStack,
-        row: models.Resource,
-        action: str,
-        status: str,
-        reason: str,
-        physical_id: str | None,
-        type_name: str,
-        properties: Any = None,
-        **values: Any,
-    ) -> bool:
-        """Move the resource to a new state and record the event, if ``step``'s traversal
-        still owns the stack (one conditional statement); False if it does not."""
-        if not resource_db.set_state(
-            session,
-            row.id,
-            action,
-            status,
-            reason,
-            current=(step.stack_id, step.traversal_id),
-            **values,
-        ):
-            return False
-        event_db.add(
-            session,
-            loaded.row.id,
-            row.name,
-            action,
-            status,
-            reason,
-            physical_id,
-            type_name,
-            properties,
-        )
-        return True
-
+    # Create ----------------------------------------------------------------------
     def _create(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
         if row.action == CREATE and row.status == "COMPLETE":
-            self._propagate(step, loaded, row)
+            self._rec.propagate(step, loaded, row)
             return
         self._create_resource(step, loaded, row, CREATE)
 
     def _create_resource(
-        self, step: Step, loaded: LoadedStack, row: models.Resource, fail_action: str
-    ) -> None:
+        self, step: Step, loaded: LoadedStack, row: models.Resource, stack_action: str
+    ) -> bool:
+        """Create ``row``'s resource; True once it is CREATE_COMPLETE."""
         definition = loaded.template.resources[row.name]
         plugin: Resource | None = None
         try:
@@ -142,49 +95,37 @@ class StepRunner:
                 loaded.resource_data.get(row.id, {}),
                 row.nova_instance,
             )
-            with self._factory.begin() as session:
-                if not self._record(
-                    session,
-                    step,
-                    loaded,
-                    row,
-                    CREATE,
-                    "IN_PROGRESS",
-                    STATE_CHANGED,
-                    row.nova_instance or plugin.physical_resource_name(),
-                    definition.type,
-                    resolved,
-                    properties_data=props,
-                    engine_id=self._engine_id,
-                ):
-                    return
+            started = Transition(
+                CREATE,
+                "IN_PROGRESS",
+                row.nova_instance or plugin.physical_resource_name(),
+                definition.type,
+                properties=resolved,
+                values={"properties_data": props, "engine_id": self._engine_id},
+            )
+            if not self._rec.enter(step, loaded, row, started):
+                return False
             token = plugin.handle_create()
             if not plugin.check_create_complete(token):
                 self._save_plugin_state(row, plugin)  # it will take a while: record it now
                 wait_until(plugin.check_create_complete, token)
         except Exception as ex:  # any plugin failure is the resource's failure, not ours
-            self._fail(step, loaded, row, plugin, CREATE, definition.type, ex, fail_action)
-            return
-        with self._factory.begin() as session:
-            if not self._record(
-                session,
-                step,
-                loaded,
-                row,
-                CREATE,
-                "COMPLETE",
-                STATE_CHANGED,
-                plugin.resource_id or plugin.physical_resource_name(),
-                definition.type,
-                resolved,
-                nova_instance=plugin.resource_id,
-                engine_id=None,
-                current_template_id=loaded.row.raw_template_id,
-            ):
-                return
-            resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
-            ready = self._arrive(session, step, loaded, row)
-        self._send(ready)
+            self._rec.fail(step, loaded, row, plugin, CREATE, definition.type, ex, stack_action)
+            return False
+        done = Transition(
+            CREATE,
+            "COMPLETE",
+            plugin.resource_id or plugin.physical_resource_name(),
+            definition.type,
+            properties=resolved,
+            values={
+                "nova_instance": plugin.resource_id,
+                "engine_id": None,
+                "current_template_id": loaded.row.raw_template_id,
+            },
+        )
+        self._rec.complete(step, loaded, row, done, plugin)
+        return True
 
     def _save_plugin_state(self, row: models.Resource, plugin: Resource) -> None:
         """Record the physical id and data as soon as they exist, so a retry finds them."""
@@ -194,181 +135,36 @@ class StepRunner:
                 {"nova_instance": plugin.resource_id}, synchronize_session=False
             )
 
-    def _fail(
-        self,
-        step: Step,
-        loaded: LoadedStack,
-        row: models.Resource,
-        plugin: Resource | None,
-        action: str,
-        type_name: str,
-        ex: BaseException,
-        stack_action: str | None = None,
-    ) -> None:
-        """Record a resource failure and fail the stack's ``stack_action`` with it."""
-        stack_action = stack_action or action
-        if not isinstance(ex, exception.HeatException | ValueError):
-            LOG.exception("Resource %s %s failed", row.name, action)
-        reason = failure_reason(row.name, ex)
-        physical = plugin.resource_id if plugin else row.nova_instance
-        event_physical = physical or (plugin.physical_resource_name() if plugin else None)
-        with self._factory.begin() as session:
-            if not self._record(
-                session,
-                step,
-                loaded,
-                row,
-                action,
-                "FAILED",
-                reason,
-                event_physical,
-                type_name,
-                nova_instance=physical,
-                engine_id=None,
-            ):
-                return
-            stack_reason = f"Resource {action} failed: {reason}"
-            if stack_db.set_status(
-                session,
-                loaded.row.id,
-                step.traversal_id,
-                stack_action,
-                "FAILED",
-                stack_reason,
-                only_if_in_progress=True,
-            ):
-                event_db.add(
-                    session,
-                    loaded.row.id,
-                    loaded.row.name,
-                    stack_action,
-                    "FAILED",
-                    stack_reason,
-                    loaded.row.id,
-                    STACK_RESOURCE_TYPE,
-                )
-
+    # Delete ----------------------------------------------------------------------
     def _delete(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
         if row.action == DELETE and row.status == "COMPLETE":
-            self._propagate(step, loaded, row)
+            self._rec.propagate(step, loaded, row)
             return
         definition = loaded.template.resources.get(row.name)
-        type_name = definition.type if definition else "OS::Heat::None"
+        type_name = loaded.type_of(row)
         if row.action == "INIT":
             with self._factory.begin() as session:
                 resource_db.set_state(session, row.id, DELETE, "COMPLETE", STATE_CHANGED)
-            self._propagate(step, loaded, row)
+            self._rec.propagate(step, loaded, row)
             return
         plugin: Resource | None = None
         try:
             plugin = loaded.plugin(row.name)
             physical = row.nova_instance or plugin.physical_resource_name()
-            with self._factory.begin() as session:
-                if not self._record(
-                    session,
-                    step,
-                    loaded,
-                    row,
-                    DELETE,
-                    "IN_PROGRESS",
-                    STATE_CHANGED,
-                    physical,
-                    type_name,
-                    engine_id=self._engine_id,
-                ):
-                    return
+            started = Transition(
+                DELETE, "IN_PROGRESS", physical, type_name, values={"engine_id": self._engine_id}
+            )
+            if not self._rec.enter(step, loaded, row, started):
+                return
             if definition is None or definition.deletion_policy != "Retain":
                 wait_until(plugin.check_delete_complete, plugin.handle_delete())
         except Exception as ex:
-            self._fail(step, loaded, row, plugin, DELETE, type_name, ex)
+            self._rec.fail(step, loaded, row, plugin, DELETE, type_name, ex)
             return
-        with self._factory.begin() as session:
-            if not self._record(
-                session,
-                step,
-                loaded,
-                row,
-                DELETE,
-                "COMPLETE",
-                STATE_CHANGED,
-                physical,
-                type_name,
-                engine_id=None,
-            ):
-                return
-            ready = self._arrive(session, step, loaded, row)
-        self._send(ready)
+        done = Transition(DELETE, "COMPLETE", physical, type_name, values={"engine_id": None})
+        self._rec.complete(step, loaded, row, done, plugin)
 
-    def _propagate(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
-        """Pass the baton on for a node that was already done (a redelivered step)."""
-        with self._factory.begin() as session:
-            ready = self._arrive(session, step, loaded, row)
-        self._send(ready)
-
-    def _send(self, steps: list[Step]) -> None:
-        for ready in steps:
-            self._sender.send(ready)
-
-    def _arrive(
-        self, session: Session, step: Step, loaded: LoadedStack, row: models.Resource
-    ) -> list[Step]:
-        """In the transaction that completed ``row``: record its arrival at the next nodes
-        and return those whose last input it was (sent after the commit); at the end of
-        the walk, complete the stack."""
-        forward = step.action != DELETE
-        by_id = {r.id: r for r in loaded.resources.values()}
-        targets = (row.needed_by if forward else row.requires) or []
-        ready = []
-        for target_id in targets:
-            arrived = sync_points.arrive(
-                session, str(target_id), step.traversal_id, forward, str(row.id)
-            )
-            if arrived is None:
-                return []
-            target = by_id[target_id]
-            needed = (target.requires if forward else target.needed_by) or []
-            if {str(n) for n in needed} <= set(arrived):
-                ready.append(Step(step.stack_id, target_id, step.traversal_id, step.action))
-        if targets:
-            return ready
-        arrived = sync_points.arrive(
-            session, step.stack_id, step.traversal_id, forward, str(row.id)
-        )
-        if arrived is not None:
-            last = sync_points.expected(session, step.stack_id, step.traversal_id, forward)
-            if set(last) <= set(arrived):
-                self._finish(session, step, loaded)
-        return []
-
-    def _finish(self, session: Session, step: Step, loaded: LoadedStack) -> None:
-        reason = COMPLETED % step.action
-        if stack_db.set_status(
-            session,
-            step.stack_id,
-            step.traversal_id,
-            step.action,
-            "COMPLETE",
-            reason,
-            only_if_in_progress=True,
-        ):
-            event_db.add(
-                session,
-                step.stack_id,
-                loaded.row.name,
-                step.action,
-                "COMPLETE",
-                reason,
-                step.stack_id,
-                STACK_RESOURCE_TYPE,
-            )
-            if step.action == DELETE:
-                stack_db.mark_deleted(session, step.stack_id)
-            elif step.action == UPDATE:
-                stack_db.drop_removed_resources(
-                    session, step.stack_id, set(loaded.template.resources)
-                )
-
-    # Update ------------------------------------------------------------------
+    # Update ----------------------------------------------------------------------
     def _update(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
         """Bring one resource to the new template: create, keep, update in place or replace."""
         definition = loaded.template.resources.get(row.name)
@@ -379,7 +175,7 @@ class StepRunner:
             self._create_resource(step, loaded, row, UPDATE)
             return
         if row.current_template_id == loaded.row.raw_template_id and row.status == "COMPLETE":
-            self._propagate(step, loaded, row)
+            self._rec.propagate(step, loaded, row)
             return
         plugin: Resource | None = None
         try:
@@ -390,91 +186,62 @@ class StepRunner:
             old = loaded.plugin(row.name, type_name=old_type)
             diff = {k: v for k, v in props.items() if (old.properties or {}).get(k) != v}
             if old_type == definition.type and not diff:
-                with self._factory.begin() as session:
-                    resource_db.set_state(
-                        session,
-                        row.id,
-                        row.action,
-                        row.status,
-                        row.status_reason or STATE_CHANGED,
-                        current=(step.stack_id, step.traversal_id),
-                        current_template_id=loaded.row.raw_template_id,
-                    )
-                self._propagate(step, loaded, row)
+                self._rec.keep(step, loaded, row)
                 return
             if old_type != definition.type or old.needs_replacement(diff):
                 self._replace(step, loaded, row, old, definition.type)
                 return
             plugin = old
-            with self._factory.begin() as session:
-                if not self._record(
-                    session,
-                    step,
-                    loaded,
-                    row,
-                    UPDATE,
-                    "IN_PROGRESS",
-                    STATE_CHANGED,
-                    row.nova_instance,
-                    definition.type,
-                    resolved,
-                    engine_id=self._engine_id,
-                ):
-                    return
+            started = Transition(
+                UPDATE,
+                "IN_PROGRESS",
+                row.nova_instance,
+                definition.type,
+                properties=resolved,
+                values={"engine_id": self._engine_id},
+            )
+            if not self._rec.enter(step, loaded, row, started):
+                return
             wait_until(plugin.check_update_complete, plugin.handle_update(props, diff))
         except Exception as ex:
-            self._fail(step, loaded, row, plugin, UPDATE, definition.type, ex)
+            self._rec.fail(step, loaded, row, plugin, UPDATE, definition.type, ex)
             return
-        with self._factory.begin() as session:
-            if not self._record(
-                session,
-                step,
-                loaded,
-                row,
-                UPDATE,
-                "COMPLETE",
-                STATE_CHANGED,
-                plugin.resource_id,
-                definition.type,
-                resolved,
-                properties_data=props,
-                nova_instance=plugin.resource_id,
-                engine_id=None,
-                current_template_id=loaded.row.raw_template_id,
-            ):
-                return
-            resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
-            ready = self._arrive(session, step, loaded, row)
-        self._send(ready)
+        done = Transition(
+            UPDATE,
+            "COMPLETE",
+            plugin.resource_id,
+            definition.type,
+            properties=resolved,
+            values={
+                "properties_data": props,
+                "nova_instance": plugin.resource_id,
+                "engine_id": None,
+                "current_template_id": loaded.row.raw_template_id,
+            },
+        )
+        self._rec.complete(step, loaded, row, done, plugin)
 
     def _replace(
         self, step: Step, loaded: LoadedStack, row: models.Resource, old: Resource, type_name: str
     ) -> None:
         """Replace a resource: the new one is created before the old one is deleted."""
         with self._factory.begin() as session:
-            if not self._record(
-                session,
-                step,
-                loaded,
-                row,
+            started = Transition(
                 UPDATE,
                 "IN_PROGRESS",
-                STATE_CHANGED,
                 row.nova_instance,
                 type_name,
-                engine_id=self._engine_id,
-            ):
+                values={"engine_id": self._engine_id},
+            )
+            if not self._rec.record(session, step, loaded, row, started):
                 return
-            self._record(
+            reason = f"The Resource {row.name} requires replacement."
+            self._rec.record(
                 session,
                 step,
                 loaded,
                 row,
-                UPDATE,
-                "COMPLETE",
-                f"The Resource {row.name} requires replacement.",
-                row.nova_instance,
-                type_name,
+                Transition(UPDATE, "COMPLETE", row.nova_instance, type_name, reason),
             )
             new_uuid = models.new_uuid()
             session.query(models.Resource).filter(models.Resource.id == row.id).update(
@@ -486,29 +253,22 @@ class StepRunner:
             ).delete(synchronize_session=False)
         row.uuid, row.nova_instance, row.action, row.status = new_uuid, None, "INIT", "COMPLETE"
         loaded.resource_data[row.id] = {}
-        self._create_resource(step, loaded, row, UPDATE)
+        if not self._create_resource(step, loaded, row, UPDATE):
+            return
         try:
             wait_until(old.check_delete_complete, old.handle_delete())
-            with self._factory.begin() as session:
-                event_db.add(
-                    session,
-                    loaded.row.id,
-                    row.name,
-                    DELETE,
-                    "IN_PROGRESS",
-                    STATE_CHANGED,
-                    old.resource_id,
-                    type_name,
-                )
-                event_db.add(
-                    session,
-                    loaded.row.id,
-                    row.name,
-                    DELETE,
-                    "COMPLETE",
-                    STATE_CHANGED,
-                    old.resource_id,
-                    type_name,
-                )
         except Exception as ex:
             LOG.warning("Deleting the replaced %s failed: %s", row.name, ex)
+            return
+        with self._factory.begin() as session:
+            for status in ("IN_PROGRESS", "COMPLETE"):
+                event_db.add(
+                    session,
+                    loaded.row.id,
+                    row.name,
+                    DELETE,
+                    status,
+                    STATE_CHANGED,
+                    old.resource_id,
+                    type_name,
+                )
