@@ -232,36 +232,12 @@ class EngineService:
                 stack.timeout = _int_or_none(args["timeout_mins"])
             if "disable_rollback" in args:
                 stack.disable_rollback = _bool(args["disable_rollback"])
-            self._relink_resources(session, stack, checked)
+            plan.relink(session, stack, checked.order, checked.requires, checked.required_by)
             steps = plan.begin(session, stack, UPDATE)
             identity = formats.stack_identity(stack)
         for step in steps:
             self._sender.send(step)
         return identity
-
-    @staticmethod
-    def _relink_resources(session: Session, stack: models.Stack, checked: Any) -> None:
-        """Rows for the new graph; a removed resource waits for its former dependents."""
-        rows = {r.name: r for r in resource_db.of_stack(session, stack.id)}
-        for name in checked.order:
-            if name not in rows:
-                rows[name] = models.Resource(name=name, stack_id=stack.id, root_stack_id=stack.id)
-                session.add(rows[name])
-        session.flush()
-        kept = set(checked.order)
-        former_dependents = {r.id: [d for d in r.needed_by or []] for r in rows.values()}
-        for name in checked.order:
-            rows[name].requires = sorted(rows[r].id for r in checked.requires[name])
-            rows[name].needed_by = sorted(rows[r].id for r in checked.required_by[name])
-        kept_ids = {rows[n].id for n in kept}
-        for name, row in rows.items():
-            if name in kept:
-                continue
-            waits_for = [d for d in former_dependents[row.id] if d in kept_ids]
-            row.requires, row.needed_by = waits_for, []
-            for dependent in rows.values():
-                if dependent.id in waits_for:
-                    dependent.needed_by = sorted({*dependent.needed_by, row.id})
 
     def show_stack(
         self, ctx: RequestContext, stack_identity: Identity | None, resolve_outputs: bool = True

@@ -15,6 +15,7 @@ def create(
     entity_ids: list[str],
     is_update: bool,
     expected: list[str] | None = None,
+    act: str | None = None,
 ) -> None:
     """Sync points for ``entity_ids``; ``expected`` (kept as extra_data) lists the inputs
     a node waits for when that is not derivable from resource rows (the stack's own)."""
@@ -25,7 +26,7 @@ def create(
             is_update=is_update,
             stack_id=stack_id,
             input_data=[],
-            extra_data={"expected": expected} if expected is not None else None,
+            extra_data={"expected": expected, "act": act} if expected is not None else None,
             atomic_key=0,
         )
         for e in entity_ids
@@ -42,6 +43,20 @@ def expected(session: Session, entity_id: str, traversal_id: str, is_update: boo
         )
     )
     return list((extra or {}).get("expected") or [])
+
+
+def traversal_act(session: Session, stack_id: str, traversal_id: str) -> str | None:
+    """What the steps of a traversal do (CREATE, UPDATE or DELETE), from the stack's
+    own sync point."""
+    extras = session.scalars(
+        select(SyncPoint.extra_data).where(
+            SyncPoint.entity_id == stack_id, SyncPoint.traversal_id == traversal_id
+        )
+    )
+    for extra in extras:
+        if extra and extra.get("act"):
+            return str(extra["act"])
+    return None
 
 
 def arrive(

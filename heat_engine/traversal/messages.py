@@ -6,11 +6,17 @@ import dataclasses
 from typing import Any, Protocol
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
+# a stack action whose resource steps are deletes (after a create) or updates (after one)
+ROLLBACK = "ROLLBACK"
 
 
 @dataclasses.dataclass(frozen=True)
 class Step:
-    """Run ``action`` on one resource for one traversal of its stack."""
+    """Run ``action`` (CREATE, UPDATE or DELETE) on one resource for one traversal.
+
+    The stack's own action (``stack.action``) may differ: a ROLLBACK traversal runs
+    DELETE or UPDATE steps.
+    """
 
     stack_id: str
     resource_id: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -11,8 +12,9 @@ from common.db import events as event_db
 from common.db import models, sync_points
 from common.db import resources as resource_db
 from common.db import stacks as stack_db
-from heat_engine.stack import STACK_RESOURCE_TYPE
-from heat_engine.traversal.messages import DELETE, Step, StepSender
+from heat_engine.graph import Graph
+from heat_engine.stack import STACK_RESOURCE_TYPE, stored_template
+from heat_engine.traversal.messages import CREATE, DELETE, ROLLBACK, UPDATE, Step, StepSender
 
 STARTED = "Stack %s started"
 COMPLETED = "Stack %s completed successfully"
@@ -22,58 +24,60 @@ def new_traversal_id() -> str:
     return str(uuid.uuid4())
 
 
-def ready_steps(session: Session, stack_id: str, traversal_id: str, action: str) -> list[Step]:
+def ready_steps(session: Session, stack_id: str, traversal_id: str, act: str) -> list[Step]:
     """Create the sync points of a traversal and return the steps with no inputs to wait for.
 
-    Create walks from resources that require nothing; delete walks from resources
-    nothing requires. The stack's own sync point waits for the walk's last nodes.
+    Create and update walk from resources that require nothing; delete walks from
+    resources nothing requires. The stack's own sync point waits for the walk's last
+    nodes, and remembers what the steps do (``act``) for sweeps.
     """
     rows = resource_db.of_stack(session, stack_id)
-    forward = action != DELETE
+    forward = act != DELETE
     inputs = {r.id: (r.requires if forward else r.needed_by) or [] for r in rows}
     sync_points.create(session, stack_id, traversal_id, [str(r.id) for r in rows], forward)
     targets = {r.id: (r.needed_by if forward else r.requires) or [] for r in rows}
     last = [str(r.id) for r in rows if not targets[r.id]]
-    sync_points.create(session, stack_id, traversal_id, [stack_id], forward, expected=last)
-    return [Step(stack_id, r.id, traversal_id, action) for r in rows if not inputs[r.id]]
+    sync_points.create(session, stack_id, traversal_id, [stack_id], forward, expected=last, act=act)
+    return [Step(stack_id, r.id, traversal_id, act) for r in rows if not inputs[r.id]]
 
 
-def finish_if_empty(
-    session: Session, stack_id: str, traversal_id: str, action: str, name: str
-) -> bool:
+def finish_if_empty(session: Session, stack: models.Stack, traversal_id: str, act: str) -> bool:
     """Complete a traversal over a stack with no resources; True if it did."""
-    if resource_db.of_stack(session, stack_id):
+    if resource_db.of_stack(session, stack.id):
         return False
+    label = stack.action
     if stack_db.set_status(
         session,
-        stack_id,
+        stack.id,
         traversal_id,
-        action,
+        label,
         "COMPLETE",
-        COMPLETED % action,
+        COMPLETED % label,
         only_if_in_progress=True,
     ):
         event_db.add(
             session,
-            stack_id,
-            name,
-            action,
+            stack.id,
+            stack.name,
+            label,
             "COMPLETE",
-            COMPLETED % action,
-            stack_id,
+            COMPLETED % label,
+            stack.id,
             STACK_RESOURCE_TYPE,
         )
-        if action == DELETE:
-            stack_db.mark_deleted(session, stack_id)
+        if label == DELETE:
+            stack_db.mark_deleted(session, stack.id)
     return True
 
 
-def begin(session: Session, stack: models.Stack, action: str) -> list[Step]:
-    """Put ``stack`` under a new ``action`` traversal; the steps to send once committed.
+def begin(session: Session, stack: models.Stack, action: str, act: str | None = None) -> list[Step]:
+    """Put ``stack`` under a new ``action`` traversal whose steps ``act`` (default: the
+    same); returns the steps to send once committed.
 
     Callers commit the session before sending, so a step never sees state that
     might still roll back. A stack with no resources completes at once.
     """
+    act = act or action
     traversal_id = new_traversal_id()
     stack.current_traversal = traversal_id
     stack.action, stack.status, stack.status_reason = action, "IN_PROGRESS", STARTED % action
@@ -88,9 +92,63 @@ def begin(session: Session, stack: models.Stack, action: str) -> list[Step]:
         STACK_RESOURCE_TYPE,
     )
     session.flush()
-    if finish_if_empty(session, stack.id, traversal_id, action, stack.name):
+    if finish_if_empty(session, stack, traversal_id, act):
         return []
-    return ready_steps(session, stack.id, traversal_id, action)
+    return ready_steps(session, stack.id, traversal_id, act)
+
+
+def relink(
+    session: Session,
+    stack: models.Stack,
+    order: list[str],
+    requires: Mapping[str, set[str]],
+    required_by: Mapping[str, set[str]],
+) -> None:
+    """Resource rows for a new graph. A resource the graph no longer has waits for its
+    former dependents (which stop referring to it first), then is deleted."""
+    rows = {r.name: r for r in resource_db.of_stack(session, stack.id)}
+    for name in order:
+        if name not in rows:
+            rows[name] = models.Resource(name=name, stack_id=stack.id, root_stack_id=stack.id)
+            session.add(rows[name])
+    session.flush()
+    former_dependents = {r.id: list(r.needed_by or []) for r in rows.values()}
+    for name in order:
+        rows[name].requires = sorted(rows[r].id for r in requires[name])
+        rows[name].needed_by = sorted(rows[r].id for r in required_by[name])
+    kept_ids = {rows[n].id for n in order}
+    for name, row in rows.items():
+        if name in requires:
+            continue
+        waits_for = [d for d in former_dependents[row.id] if d in kept_ids]
+        row.requires, row.needed_by = waits_for, []
+        for dependent in rows.values():
+            if dependent.id in waits_for:
+                dependent.needed_by = sorted({*dependent.needed_by, row.id})
+
+
+def begin_rollback(session: Session, stack: models.Stack) -> list[Step]:
+    """Undo a failed create (delete everything) or update (back to the previous template)."""
+    if stack.action == CREATE:
+        return begin(session, stack, ROLLBACK, act=DELETE)
+    if stack.action != UPDATE or stack.prev_raw_template_id is None:
+        return []
+    stack.raw_template_id, stack.prev_raw_template_id = (
+        stack.prev_raw_template_id,
+        stack.raw_template_id,
+    )
+    template, _ = stored_template(session, stack.raw_template_id)
+    names = set(template.resources)
+    requires = {n: d.dependencies(names) for n, d in template.resources.items()}
+    graph = Graph(requires)
+    relink(
+        session,
+        stack,
+        graph.topological_order(),
+        requires,
+        {n: graph.required_by(n) for n in names},
+    )
+    return begin(session, stack, ROLLBACK, act=UPDATE)
 
 
 def start(factory: sessionmaker[Session], sender: StepSender, stack_id: str, action: str) -> None:

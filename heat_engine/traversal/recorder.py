@@ -16,6 +16,7 @@ from common.db import resources as resource_db
 from common.db import stacks as stack_db
 from heat_engine.resources.base import Resource
 from heat_engine.stack import STACK_RESOURCE_TYPE, LoadedStack
+from heat_engine.traversal import plan
 from heat_engine.traversal.messages import DELETE, UPDATE, Step, StepSender
 from heat_engine.traversal.plan import COMPLETED
 
@@ -117,10 +118,9 @@ class StepRecorder:
         action: str,
         type_name: str,
         ex: BaseException,
-        stack_action: str | None = None,
     ) -> None:
-        """Record a resource failure and fail the stack's ``stack_action`` with it."""
-        stack_action = stack_action or action
+        """Record a resource failure, fail the stack's current action with it, and roll
+        back when the stack allows it."""
         if not isinstance(ex, exception.HeatException | ValueError):
             LOG.exception("Resource %s %s failed", row.name, action)
         reason = failure_reason(row.name, ex)
@@ -134,15 +134,17 @@ class StepRecorder:
             reason,
             values={"nova_instance": physical, "engine_id": None},
         )
+        rollback: list[Step] = []
         with self.factory.begin() as session:
             if not self.record(session, step, loaded, row, change):
                 return
+            label = loaded.row.action
             stack_reason = f"Resource {action} failed: {reason}"
             if stack_db.set_status(
                 session,
                 loaded.row.id,
                 step.traversal_id,
-                stack_action,
+                label,
                 "FAILED",
                 stack_reason,
                 only_if_in_progress=True,
@@ -151,12 +153,16 @@ class StepRecorder:
                     session,
                     loaded.row.id,
                     loaded.row.name,
-                    stack_action,
+                    label,
                     "FAILED",
                     stack_reason,
                     loaded.row.id,
                     STACK_RESOURCE_TYPE,
                 )
+                stack = stack_db.get(session, loaded.row.id)
+                if stack is not None and not stack.disable_rollback:
+                    rollback = plan.begin_rollback(session, stack)
+        self.send(rollback)
 
     # Propagation -----------------------------------------------------------------
     def keep(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
@@ -217,12 +223,14 @@ class StepRecorder:
         return []
 
     def finish(self, session: Session, step: Step, loaded: LoadedStack) -> None:
-        reason = COMPLETED % step.action
+        """The walk is over: complete the stack's action and tidy what it leaves behind."""
+        label = loaded.row.action
+        reason = COMPLETED % label
         if not stack_db.set_status(
             session,
             step.stack_id,
             step.traversal_id,
-            step.action,
+            label,
             "COMPLETE",
             reason,
             only_if_in_progress=True,
@@ -232,13 +240,15 @@ class StepRecorder:
             session,
             step.stack_id,
             loaded.row.name,
-            step.action,
+            label,
             "COMPLETE",
             reason,
             step.stack_id,
             STACK_RESOURCE_TYPE,
         )
-        if step.action == DELETE:
+        if label == DELETE:
             stack_db.mark_deleted(session, step.stack_id)
         elif step.action == UPDATE:
             stack_db.drop_removed_resources(session, step.stack_id, set(loaded.template.resources))
+        elif step.action == DELETE:  # a rolled-back create leaves no resources
+            stack_db.drop_removed_resources(session, step.stack_id, set())

@@ -74,11 +74,9 @@ class StepRunner:
         if row.action == CREATE and row.status == "COMPLETE":
             self._rec.propagate(step, loaded, row)
             return
-        self._create_resource(step, loaded, row, CREATE)
+        self._create_resource(step, loaded, row)
 
-    def _create_resource(
-        self, step: Step, loaded: LoadedStack, row: models.Resource, stack_action: str
-    ) -> bool:
+    def _create_resource(self, step: Step, loaded: LoadedStack, row: models.Resource) -> bool:
         """Create ``row``'s resource; True once it is CREATE_COMPLETE."""
         definition = loaded.template.resources[row.name]
         plugin: Resource | None = None
@@ -110,7 +108,7 @@ class StepRunner:
                 self._save_plugin_state(row, plugin)  # it will take a while: record it now
                 wait_until(plugin.check_create_complete, token)
         except Exception as ex:  # any plugin failure is the resource's failure, not ours
-            self._rec.fail(step, loaded, row, plugin, CREATE, definition.type, ex, stack_action)
+            self._rec.fail(step, loaded, row, plugin, CREATE, definition.type, ex)
             return False
         done = Transition(
             CREATE,
@@ -172,7 +170,7 @@ class StepRunner:
             self._delete(step, loaded, row)
             return
         if row.action == "INIT" or (row.action == CREATE and row.status != "COMPLETE"):
-            self._create_resource(step, loaded, row, UPDATE)
+            self._create_resource(step, loaded, row)
             return
         if row.current_template_id == loaded.row.raw_template_id and row.status == "COMPLETE":
             self._rec.propagate(step, loaded, row)
@@ -253,7 +251,7 @@ class StepRunner:
             ).delete(synchronize_session=False)
         row.uuid, row.nova_instance, row.action, row.status = new_uuid, None, "INIT", "COMPLETE"
         loaded.resource_data[row.id] = {}
-        if not self._create_resource(step, loaded, row, UPDATE):
+        if not self._create_resource(step, loaded, row):
             return
         try:
             wait_until(old.check_delete_complete, old.handle_delete())

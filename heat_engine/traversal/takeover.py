@@ -17,11 +17,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import events as event_db
-from common.db import models
+from common.db import models, sync_points
 from common.db import services as service_db
 from common.db import stacks as stack_db
 from common.db.base import utcnow
 from heat_engine.stack import STACK_RESOURCE_TYPE
+from heat_engine.traversal import plan
 from heat_engine.traversal.messages import CREATE, DELETE, UPDATE, Step, StepSender
 
 LOG = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def _ready_but_idle(
     session: Session, stack: models.Stack, live_engines: set[str], kept: set[str]
 ) -> list[Step]:
     """Steps whose inputs all arrived but that nobody alive is running."""
-    action = stack.action
+    action = sync_points.traversal_act(session, stack.id, stack.current_traversal or "")
+    action = action or stack.action
     forward = action != DELETE
     rows = list(
         session.scalars(select(models.Resource).where(models.Resource.stack_id == stack.id))
@@ -82,8 +84,9 @@ def _ready_but_idle(
     return steps
 
 
-def time_out(session: Session, stack: models.Stack) -> None:
-    """Fail an overdue traversal and retire it, so its remaining steps stop."""
+def time_out(session: Session, stack: models.Stack) -> list[Step]:
+    """Fail an overdue traversal and retire it, so its remaining steps stop; roll back
+    when the stack allows it (the rollback's first steps are returned)."""
     stack.status, stack.status_reason = "FAILED", TIMED_OUT
     stack.current_traversal = str(uuid.uuid4())
     event_db.add(
@@ -96,6 +99,7 @@ def time_out(session: Session, stack: models.Stack) -> None:
         stack.id,
         STACK_RESOURCE_TYPE,
     )
+    return [] if stack.disable_rollback else plan.begin_rollback(session, stack)
 
 
 def sweep(
@@ -127,7 +131,7 @@ def sweep(
             limit = stack.timeout * 60 if stack.timeout else default_timeout
             if now - started > datetime.timedelta(seconds=limit):
                 LOG.warning("Stack %s %s timed out after %s s", stack.name, stack.action, limit)
-                time_out(session, stack)
+                resent.extend(time_out(session, stack))
                 continue
             if _last_progress(session, stack, started) > now - datetime.timedelta(
                 seconds=stall_seconds

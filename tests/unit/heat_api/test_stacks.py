@@ -444,3 +444,63 @@ def test_deeper_paths_under_a_stack_name_redirect_too(api, walk, tenant):
     result = api.simulate_get(f"/v1/{tenant}/stacks/walk/outputs/out_rand")
     assert result.status_code == 302
     assert result.headers["location"].endswith(walk + "/outputs/out_rand")
+
+
+def test_failed_create_rolls_back_when_rollback_is_enabled(api, tenant):
+    template = {
+        "heat_template_version": "2015-04-30",
+        "resources": {
+            "good": {"type": "OS::Heat::RandomString"},
+            "bad": {
+                "type": "OS::Heat::TestResource",
+                "depends_on": ["good"],
+                "properties": {"fail": True},
+            },
+        },
+    }
+    url = path_of(create(api, tenant, "rb", template, disable_rollback=False))
+    stack = wait(api, url)
+    assert stack["stack_status"] == "ROLLBACK_COMPLETE"
+    assert stack["stack_status_reason"] == "Stack ROLLBACK completed successfully"
+    assert api.simulate_get(url + "/resources").json == {"resources": []}
+    stack_events = [
+        e["resource_status"]
+        for e in api.simulate_get(
+            url + "/events", params={"sort_dir": "asc", "resource_name": "rb"}
+        ).json["events"]
+    ]
+    assert stack_events == [
+        "CREATE_IN_PROGRESS",
+        "CREATE_FAILED",
+        "ROLLBACK_IN_PROGRESS",
+        "ROLLBACK_COMPLETE",
+    ]
+
+
+def test_failed_update_rolls_back_to_the_previous_template(api, tenant):
+    template = {
+        "heat_template_version": "2015-04-30",
+        "parameters": {"v": {"type": "string"}},
+        "resources": {
+            "t": {"type": "OS::Heat::TestResource", "properties": {"value": {"get_param": "v"}}}
+        },
+        "outputs": {"v": {"value": {"get_attr": ["t", "output"]}}},
+    }
+    url = path_of(
+        create(api, tenant, "urb", template, parameters={"v": "one"}, disable_rollback=False)
+    )
+    assert wait(api, url)["stack_status"] == "CREATE_COMPLETE"
+    broken = json.loads(json.dumps(template))
+    broken["resources"]["extra"] = {"type": "OS::Heat::TestResource", "properties": {"fail": True}}
+    assert (
+        api.simulate_put(
+            url, json={"template": broken, "parameters": {"v": "two"}, "disable_rollback": False}
+        ).status_code
+        == 202
+    )
+    stack = wait(api, url)
+    assert stack["stack_status"] == "ROLLBACK_COMPLETE"
+    assert stack["outputs"][0]["output_value"] == "one"
+    names = {r["resource_name"] for r in api.simulate_get(url + "/resources").json["resources"]}
+    assert names == {"t"}
+    assert "extra" not in api.simulate_get(url + "/template").json["resources"]
