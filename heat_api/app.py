@@ -11,7 +11,7 @@ from oslo_config import cfg
 from common.rpc.client import EngineClient
 from heat_api import errors
 from heat_api.context import ContextMiddleware, RequestIdMiddleware
-from heat_api.resources import events, outputs, service_info, stack_resources, stacks
+from heat_api.resources import actions, events, outputs, service_info, stack_resources, stacks
 
 STACK = "/v1/{tenant_id}/stacks/{stack_name}/{stack_id}"
 RESOURCE = STACK + "/resources/{resource_name}"
@@ -45,6 +45,7 @@ def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
         (STACK + "/resources", stack_resources.Collection(engine)),
         (RESOURCE, stack_resources.Item(engine)),
         (RESOURCE + "/metadata", stack_resources.Metadata(engine)),
+        (STACK + "/actions", actions.Actions(engine)),
         (STACK + "/events", events.StackEvents(engine)),
         (RESOURCE + "/events", events.ResourceEvents(engine)),
         (RESOURCE + "/events/{event_id}", events.Event(engine)),

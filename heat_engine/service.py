@@ -23,7 +23,15 @@ from common.db.base import utcnow
 from heat_engine import formats
 from heat_engine.stack import LoadedStack, resolve_outputs
 from heat_engine.traversal import plan
-from heat_engine.traversal.messages import CREATE, DELETE, UPDATE, StepSender
+from heat_engine.traversal.messages import (
+    CHECK,
+    CREATE,
+    DELETE,
+    RESUME,
+    SUSPEND,
+    UPDATE,
+    StepSender,
+)
 from heat_engine.validation import merge_environments, validate_stack
 
 LOG = logging.getLogger(__name__)
@@ -63,6 +71,10 @@ class EngineService:
             "get_files",
             "list_services",
             "get_revision",
+            "stack_suspend",
+            "stack_resume",
+            "stack_check",
+            "stack_cancel_update",
         )
         return {name: database_errors_as_unavailable(getattr(self, name)) for name in names}
 
@@ -274,6 +286,45 @@ class EngineService:
         with self._factory.begin() as session:
             stack = self._stack_row(session, ctx, stack_identity)
             steps = plan.begin(session, stack, DELETE)
+        for step in steps:
+            self._sender.send(step)
+
+    def _start_action(self, ctx: RequestContext, stack_identity: Identity, action: str) -> None:
+        with self._factory.begin() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            if stack.status == "IN_PROGRESS":
+                raise exception.ActionInProgress(stack_name=stack.name, action=stack.action)
+            if action != CHECK and (stack.action, stack.status) == (action, "COMPLETE"):
+                return  # already suspended (or resumed), as upstream treats it
+            steps = plan.begin(session, stack, action)
+        for step in steps:
+            self._sender.send(step)
+
+    def stack_suspend(self, ctx: RequestContext, stack_identity: Identity) -> None:
+        self._start_action(ctx, stack_identity, SUSPEND)
+
+    def stack_resume(self, ctx: RequestContext, stack_identity: Identity) -> None:
+        self._start_action(ctx, stack_identity, RESUME)
+
+    def stack_check(self, ctx: RequestContext, stack_identity: Identity) -> None:
+        self._start_action(ctx, stack_identity, CHECK)
+
+    def stack_cancel_update(
+        self, ctx: RequestContext, stack_identity: Identity, cancel_with_rollback: bool = True
+    ) -> None:
+        """Stop an update (and roll it back), or without rollback also a create."""
+        allowed = (UPDATE,) if cancel_with_rollback else (UPDATE, CREATE)
+        with self._factory.begin() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            if stack.status != "IN_PROGRESS" or stack.action not in allowed:
+                raise exception.NotSupported(
+                    feature=f"Cancelling update when stack is {stack.action}_{stack.status}"
+                )
+            if cancel_with_rollback:
+                steps = plan.begin_rollback(session, stack)
+            else:
+                plan.cancel(session, stack)
+                steps = []
         for step in steps:
             self._sender.send(step)
 

@@ -268,3 +268,22 @@ class EngineClient:
 
     def get_revision(self, ctx: RequestContext) -> str:
         return self._call(ctx, "get_revision")
+
+    def stack_suspend(self, ctx: RequestContext, stack_identity: Identity) -> None:
+        return self._call(ctx, "stack_suspend", stack_identity=stack_identity)
+
+    def stack_resume(self, ctx: RequestContext, stack_identity: Identity) -> None:
+        return self._call(ctx, "stack_resume", stack_identity=stack_identity)
+
+    def stack_check(self, ctx: RequestContext, stack_identity: Identity) -> None:
+        return self._call(ctx, "stack_check", stack_identity=stack_identity)
+
+    def stack_cancel_update(
+        self, ctx: RequestContext, stack_identity: Identity, cancel_with_rollback: bool = True
+    ) -> None:
+        return self._call(
+            ctx,
+            "stack_cancel_update",
+            stack_identity=stack_identity,
+            cancel_with_rollback=cancel_with_rollback,
+        )

@@ -106,6 +106,24 @@ class Resource:
     def check_delete_complete(self, token: Any) -> bool:
         return True
 
+    def handle_suspend(self) -> Any:
+        return None
+
+    def check_suspend_complete(self, token: Any) -> bool:
+        return True
+
+    def handle_resume(self) -> Any:
+        return None
+
+    def check_resume_complete(self, token: Any) -> bool:
+        return True
+
+    def handle_check(self) -> Any:
+        return None
+
+    def check_check_complete(self, token: Any) -> bool:
+        return True
+
     # What other resources and outputs see.
     def get_reference_id(self) -> str:
         return self.resource_id if self.resource_id is not None else self.name

@@ -6,6 +6,9 @@ import dataclasses
 from typing import Any, Protocol
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
+SUSPEND, RESUME, CHECK = "SUSPEND", "RESUME", "CHECK"
+# acts that walk the graph backwards: dependents first
+REVERSE_ACTS = (DELETE, SUSPEND)
 # a stack action whose resource steps are deletes (after a create) or updates (after one)
 ROLLBACK = "ROLLBACK"
 
@@ -35,3 +38,8 @@ class StepSender(Protocol):
     """Where ready steps go: the shared step queue."""
 
     def send(self, step: Step) -> None: ...
+
+
+def is_forward(act: str) -> bool:
+    """Whether steps doing ``act`` start at resources that require nothing."""
+    return act not in REVERSE_ACTS

@@ -14,7 +14,15 @@ from common.db import resources as resource_db
 from common.db import stacks as stack_db
 from heat_engine.graph import Graph
 from heat_engine.stack import STACK_RESOURCE_TYPE, stored_template
-from heat_engine.traversal.messages import CREATE, DELETE, ROLLBACK, UPDATE, Step, StepSender
+from heat_engine.traversal.messages import (
+    CREATE,
+    DELETE,
+    ROLLBACK,
+    UPDATE,
+    Step,
+    StepSender,
+    is_forward,
+)
 
 STARTED = "Stack %s started"
 COMPLETED = "Stack %s completed successfully"
@@ -32,7 +40,7 @@ def ready_steps(session: Session, stack_id: str, traversal_id: str, act: str) ->
     nodes, and remembers what the steps do (``act``) for sweeps.
     """
     rows = resource_db.of_stack(session, stack_id)
-    forward = act != DELETE
+    forward = is_forward(act)
     inputs = {r.id: (r.requires if forward else r.needed_by) or [] for r in rows}
     sync_points.create(session, stack_id, traversal_id, [str(r.id) for r in rows], forward)
     targets = {r.id: (r.needed_by if forward else r.requires) or [] for r in rows}
@@ -149,6 +157,15 @@ def begin_rollback(session: Session, stack: models.Stack) -> list[Step]:
         {n: graph.required_by(n) for n in names},
     )
     return begin(session, stack, ROLLBACK, act=UPDATE)
+
+
+def cancel(session: Session, stack: models.Stack) -> None:
+    """Stop the current traversal where it is: its remaining steps find it retired."""
+    reason = f"Stack {stack.action} cancelled"
+    stack.current_traversal = new_traversal_id()
+    stack.status, stack.status_reason = "FAILED", reason
+    event_db.add(session, stack.id, stack.name, stack.action, "FAILED", reason, stack.id,
+                 STACK_RESOURCE_TYPE)
 
 
 def start(factory: sessionmaker[Session], sender: StepSender, stack_id: str, action: str) -> None:

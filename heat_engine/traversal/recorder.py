@@ -17,7 +17,7 @@ from common.db import stacks as stack_db
 from heat_engine.resources.base import Resource
 from heat_engine.stack import STACK_RESOURCE_TYPE, LoadedStack
 from heat_engine.traversal import plan
-from heat_engine.traversal.messages import DELETE, UPDATE, Step, StepSender
+from heat_engine.traversal.messages import DELETE, UPDATE, Step, StepSender, is_forward
 from heat_engine.traversal.plan import COMPLETED
 
 LOG = logging.getLogger(__name__)
@@ -197,7 +197,7 @@ class StepRecorder:
         """In the transaction that completed ``row``: record its arrival at the next nodes
         and return those whose last input it was (sent after the commit); at the end of
         the walk, complete the stack."""
-        forward = step.action != DELETE
+        forward = is_forward(step.action)
         by_id = {r.id: r for r in loaded.resources.values()}
         targets = (row.needed_by if forward else row.requires) or []
         ready = []

@@ -55,8 +55,14 @@ class StepRunner:
         row = next((r for r in loaded.resources.values() if r.id == step.resource_id), None)
         if row is None:
             return
-        act = {CREATE: self._create, UPDATE: self._update, DELETE: self._delete}[step.action]
-        act(step, loaded, row)
+        if step.action == CREATE:
+            self._create(step, loaded, row)
+        elif step.action == UPDATE:
+            self._update(step, loaded, row)
+        elif step.action == DELETE:
+            self._delete(step, loaded, row)
+        else:
+            self._act_in_place(step, loaded, row)
 
     def _load(self, step: Step) -> LoadedStack | None:
         with self._factory() as session:
@@ -270,3 +276,32 @@ class StepRunner:
                     old.resource_id,
                     type_name,
                 )
+
+    # Suspend, resume, check ------------------------------------------------------
+    def _act_in_place(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
+        """SUSPEND, RESUME or CHECK one resource through its plugin's handle/check pair."""
+        act = step.action
+        if (row.action == act and row.status == "COMPLETE") or row.action == "INIT":
+            self._rec.propagate(step, loaded, row)
+            return
+        type_name = loaded.type_of(row)
+        plugin: Resource | None = None
+        try:
+            plugin = loaded.plugin(row.name)
+            started = Transition(
+                act,
+                "IN_PROGRESS",
+                row.nova_instance,
+                type_name,
+                values={"engine_id": self._engine_id},
+            )
+            if not self._rec.enter(step, loaded, row, started):
+                return
+            verb = act.lower()
+            token = getattr(plugin, f"handle_{verb}")()
+            wait_until(getattr(plugin, f"check_{verb}_complete"), token)
+        except Exception as ex:
+            self._rec.fail(step, loaded, row, plugin, act, type_name, ex)
+            return
+        done = Transition(act, "COMPLETE", row.nova_instance, type_name, values={"engine_id": None})
+        self._rec.complete(step, loaded, row, done, plugin)

@@ -23,7 +23,7 @@ from common.db import stacks as stack_db
 from common.db.base import utcnow
 from heat_engine.stack import STACK_RESOURCE_TYPE
 from heat_engine.traversal import plan
-from heat_engine.traversal.messages import CREATE, DELETE, UPDATE, Step, StepSender
+from heat_engine.traversal.messages import DELETE, UPDATE, Step, StepSender, is_forward
 
 LOG = logging.getLogger(__name__)
 
@@ -43,9 +43,9 @@ def _traversal_started(session: Session, stack: models.Stack) -> datetime.dateti
 def _is_done(row: models.Resource, stack: models.Stack, action: str, kept: set[str]) -> bool:
     if action == DELETE or (action == UPDATE and row.name not in kept):
         return row.action == DELETE and row.status == "COMPLETE"
-    if action == CREATE:
-        return row.action == CREATE and row.status == "COMPLETE"
-    return row.status == "COMPLETE" and row.current_template_id == stack.raw_template_id
+    if action == UPDATE:
+        return row.status == "COMPLETE" and row.current_template_id == stack.raw_template_id
+    return row.action == action and row.status == "COMPLETE"
 
 
 def _ready_but_idle(
@@ -54,7 +54,7 @@ def _ready_but_idle(
     """Steps whose inputs all arrived but that nobody alive is running."""
     action = sync_points.traversal_act(session, stack.id, stack.current_traversal or "")
     action = action or stack.action
-    forward = action != DELETE
+    forward = is_forward(action)
     rows = list(
         session.scalars(select(models.Resource).where(models.Resource.stack_id == stack.id))
     )

@@ -126,6 +126,24 @@ class TestResource(Resource):
     def check_delete_complete(self, token: dict[str, Any]) -> bool:
         return self._is_done(token)
 
+    def handle_suspend(self) -> dict[str, Any]:
+        return self._start("suspend")
+
+    def check_suspend_complete(self, token: dict[str, Any]) -> bool:
+        return self._is_done(token)
+
+    def handle_resume(self) -> dict[str, Any]:
+        return self._start("resume")
+
+    def check_resume_complete(self, token: dict[str, Any]) -> bool:
+        return self._is_done(token)
+
+    def handle_check(self) -> dict[str, Any]:
+        return self._start("check")
+
+    def check_check_complete(self, token: dict[str, Any]) -> bool:
+        return self._is_done(token)
+
     def get_reference_id(self) -> str:
         return self.resource_id if self.resource_id is not None else self.name
 
