@@ -28,6 +28,7 @@ from heat_engine.traversal.messages import (
     CREATE,
     DELETE,
     RESUME,
+    ROLLBACK,
     SUSPEND,
     UPDATE,
     StepSender,
@@ -217,8 +218,7 @@ class EngineService:
         """Bring the stack to a new template (PUT) or new values on the current one (PATCH)."""
         with self._factory() as session:
             stack = self._stack_row(session, ctx, stack_identity)
-            if stack.status == "IN_PROGRESS":
-                raise exception.ActionInProgress(stack_name=stack.name, action=stack.action)
+            _check_can_update(stack)
             old = stack_db.raw_template(session, stack.raw_template_id)
             old_template, old_env, old_files = old.template, old.environment or {}, old.files
         if args.get("existing"):
@@ -231,8 +231,7 @@ class EngineService:
         )
         with self._factory.begin() as session:
             stack = self._stack_row(session, ctx, stack_identity)
-            if stack.status == "IN_PROGRESS":
-                raise exception.ActionInProgress(stack_name=stack.name, action=stack.action)
+            _check_can_update(stack)
             raw = models.RawTemplate(
                 template=template, files=files or {}, environment=checked.environment
             )
@@ -504,6 +503,13 @@ def database_errors_as_unavailable(method: Callable[..., Any]) -> Callable[..., 
             ) from ex
 
     return wrapper
+
+
+def _check_can_update(stack: models.Stack) -> None:
+    """An update may supersede a create, update or rollback in progress (its traversal
+    stops at its next step), but not a delete or another action."""
+    if stack.status == "IN_PROGRESS" and stack.action not in (CREATE, UPDATE, ROLLBACK):
+        raise exception.ActionInProgress(stack_name=stack.name, action=stack.action)
 
 
 def _is_deleting(row: models.Stack) -> bool:

@@ -103,3 +103,12 @@ def clean_dead(session: Session, now: datetime.datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     return len(dead_ids)
+
+
+def is_engine_alive(session: Session, engine_id: str) -> bool:
+    """Whether the engine ``engine_id`` is registered and its heartbeat is recent."""
+    now = utcnow()
+    rows = session.scalars(
+        sa.select(Service).where(Service.engine_id == engine_id, Service.deleted_at.is_(None))
+    )
+    return any(is_service_up(row, now) for row in rows)

@@ -21,7 +21,8 @@ DRAIN_TIMEOUT = 0.01
 RECONNECT_DELAY = 1.0
 RETRY_DELAY = 1.0
 
-Handler = Callable[[Any, Message], None]
+# A handler returns False (or raises) to have its message delivered again later.
+Handler = Callable[[Any, Message], bool | None]
 
 
 class QueueConsumer:
@@ -106,13 +107,13 @@ class QueueConsumer:
 
         def work() -> None:
             try:
-                self._handler(body, message)
+                done = self._handler(body, message) is not False
             except Exception:
                 LOG.exception("%s: handler failed; the message will be delivered again", self._name)
-                self._stop.wait(RETRY_DELAY)  # e.g. the database is restarting: don't spin
-                self._done.put((generation, message, False))
-                return
-            self._done.put((generation, message, True))
+                done = False
+            if not done:  # e.g. the database is restarting, or the work must wait: don't spin
+                self._stop.wait(RETRY_DELAY)
+            self._done.put((generation, message, done))
 
         self._pool.submit(work)
 

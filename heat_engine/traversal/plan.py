@@ -164,8 +164,9 @@ def cancel(session: Session, stack: models.Stack) -> None:
     reason = f"Stack {stack.action} cancelled"
     stack.current_traversal = new_traversal_id()
     stack.status, stack.status_reason = "FAILED", reason
-    event_db.add(session, stack.id, stack.name, stack.action, "FAILED", reason, stack.id,
-                 STACK_RESOURCE_TYPE)
+    event_db.add(
+        session, stack.id, stack.name, stack.action, "FAILED", reason, stack.id, STACK_RESOURCE_TYPE
+    )
 
 
 def start(factory: sessionmaker[Session], sender: StepSender, stack_id: str, action: str) -> None:

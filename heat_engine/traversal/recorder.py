@@ -7,6 +7,7 @@ import dataclasses
 import logging
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from common import exception
@@ -43,6 +44,14 @@ class Transition:
     values: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
+def is_current(session: Session, step: Step) -> bool:
+    """Whether ``step``'s traversal still owns its stack."""
+    traversal = session.scalar(
+        select(models.Stack.current_traversal).where(models.Stack.id == step.stack_id)
+    )
+    return traversal == step.traversal_id
+
+
 class StepRecorder:
     """Commits what steps do. Every change checks, in the same statement, that the step's
     traversal still owns the stack; ready steps are sent only after their commit."""
@@ -60,15 +69,18 @@ class StepRecorder:
         loaded: LoadedStack,
         row: models.Resource,
         change: Transition,
+        only_if_current: bool = True,
     ) -> bool:
-        """Apply ``change`` and add its event if the step's traversal still owns the stack."""
+        """Apply ``change`` and add its event; by default only while the step's traversal
+        still owns the stack (checked in the same statement). False if nothing changed."""
+        current = (step.stack_id, step.traversal_id) if only_if_current else None
         if not resource_db.set_state(
             session,
             row.id,
             change.action,
             change.status,
             change.reason,
-            current=(step.stack_id, step.traversal_id),
+            current=current,
             **change.values,
         ):
             return False
@@ -100,13 +112,17 @@ class StepRecorder:
         change: Transition,
         plugin: Resource,
     ) -> None:
-        """Commit the result with the plugin's data and the arrivals it causes, then send
-        the steps it made ready."""
+        """Commit the result with the plugin's data, and the arrivals it causes while the
+        traversal is current; then send the steps it made ready.
+
+        The result itself is recorded even for a superseded traversal: the work was done,
+        and the resource must say so (and release its engine) for the traversal that
+        superseded this one.
+        """
         with self.factory.begin() as session:
-            if not self.record(session, step, loaded, row, change):
-                return
+            self.record(session, step, loaded, row, change, only_if_current=False)
             resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
-            ready = self.arrive(session, step, loaded, row)
+            ready = self.arrive(session, step, loaded, row) if is_current(session, step) else []
         self.send(ready)
 
     def fail(
@@ -136,7 +152,8 @@ class StepRecorder:
         )
         rollback: list[Step] = []
         with self.factory.begin() as session:
-            if not self.record(session, step, loaded, row, change):
+            self.record(session, step, loaded, row, change, only_if_current=False)
+            if not is_current(session, step):
                 return
             label = loaded.row.action
             stack_reason = f"Resource {action} failed: {reason}"

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.db import events as event_db
 from common.db import models
 from common.db import resources as resource_db
+from common.db import services as service_db
 from common.db import stacks as stack_db
 from heat_engine.resources import registry
 from heat_engine.resources.base import Resource
@@ -39,6 +40,10 @@ def wait_until(check: Callable[[Any], bool], token: Any) -> None:
         delay = min(delay * 2, MAX_POLL)
 
 
+class StepDeferred(Exception):
+    """The step cannot run yet; the broker should deliver it again a little later."""
+
+
 class StepRunner:
     """Runs resource steps against the database and sends the steps they make ready."""
 
@@ -55,6 +60,9 @@ class StepRunner:
         row = next((r for r in loaded.resources.values() if r.id == step.resource_id), None)
         if row is None:
             return
+        if row.status == "IN_PROGRESS" and row.engine_id and self._is_alive(row.engine_id):
+            # an earlier traversal's step is still working on it: come back later
+            raise StepDeferred(f"{row.name} is in progress on engine {row.engine_id}")
         if step.action == CREATE:
             self._create(step, loaded, row)
         elif step.action == UPDATE:
@@ -63,6 +71,12 @@ class StepRunner:
             self._delete(step, loaded, row)
         else:
             self._act_in_place(step, loaded, row)
+
+    def _is_alive(self, engine_id: str) -> bool:
+        if engine_id == self._engine_id:
+            return True
+        with self._factory() as session:
+            return service_db.is_engine_alive(session, engine_id)
 
     def _load(self, step: Step) -> LoadedStack | None:
         with self._factory() as session:

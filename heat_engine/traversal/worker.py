@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,9 @@ from common.rpc import wire
 from common.rpc.consumer import QueueConsumer
 from common.rpc.publisher import Publisher
 from heat_engine.traversal.messages import Step
-from heat_engine.traversal.steps import StepRunner
+from heat_engine.traversal.steps import StepDeferred, StepRunner
+
+LOG = logging.getLogger(__name__)
 
 
 class StepQueue:
@@ -50,5 +53,10 @@ class StepWorker:
     def stop(self) -> None:
         self._consumer.stop()
 
-    def _handle(self, body: dict[str, Any], message: Message) -> None:
-        self._runner.run(Step.from_body(body))
+    def _handle(self, body: dict[str, Any], message: Message) -> bool:
+        try:
+            self._runner.run(Step.from_body(body))
+        except StepDeferred as ex:
+            LOG.debug("Step deferred: %s", ex)
+            return False
+        return True

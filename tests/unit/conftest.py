@@ -1,7 +1,8 @@
 """An embedded Heat for unit tests: the real engine on SQLite and the in-memory broker.
 
 The in-memory broker is shared by the whole process, so there is one engine per
-test session; tests keep apart by using their own tenant.
+test module, stopped when the module ends (no engine outlives its module to answer
+another module's calls); tests keep apart by using their own tenant.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def make_conf(config_files: tuple[str, ...] = (), **overrides: object) -> cfg.Co
     return conf
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def embedded_conf(tmp_path_factory: pytest.TempPathFactory) -> cfg.ConfigOpts:
     db = Path(tmp_path_factory.mktemp("heat")) / "heat.sqlite"
     return make_conf(
@@ -45,7 +46,7 @@ def embedded_conf(tmp_path_factory: pytest.TempPathFactory) -> cfg.ConfigOpts:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def engine_client(embedded_conf: cfg.ConfigOpts) -> Iterator[EngineClient]:
     migration.upgrade(embedded_conf.database.connection)
     engine = EngineRuntime(embedded_conf, db_session.from_config(embedded_conf))
@@ -57,7 +58,7 @@ def engine_client(embedded_conf: cfg.ConfigOpts) -> Iterator[EngineClient]:
     engine.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api(embedded_conf: cfg.ConfigOpts, engine_client: EngineClient) -> falcon.testing.TestClient:
     return falcon.testing.TestClient(create_app(embedded_conf, engine_client))
 

@@ -80,3 +80,19 @@ def test_bad_action_bodies(api, stack, body, message):
     result = api.simulate_post(stack + "/actions", json=body)
     assert result.status_code == 400
     assert result.json["error"]["message"] == message
+
+
+def test_an_update_supersedes_one_in_progress(api, stack):
+    slow = {**SLOW, "resources": {**SLOW["resources"]}}
+    slow["resources"]["second"] = {**SLOW["resources"]["second"],
+                                   "properties": {"value": "slow",
+                                                  "action_wait_secs": {"update": 1}}}
+    assert api.simulate_put(stack, json={"template": slow}).status_code == 202
+    final = {**SLOW, "resources": {**SLOW["resources"]}}
+    final["resources"]["second"] = {"type": "OS::Heat::TestResource",
+                                    "depends_on": ["first"], "properties": {"value": "final"}}
+    assert api.simulate_put(stack, json={"template": final}).status_code == 202
+    assert wait(api, stack)["stack_status"] == "UPDATE_COMPLETE"
+    second = api.simulate_get(stack + "/resources/second").json["resource"]
+    assert second["attributes"]["output"] == "final"
+    assert second["resource_status"] == "UPDATE_COMPLETE"
