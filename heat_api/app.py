@@ -45,6 +45,7 @@ def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
         (STACK + "/resources", stack_resources.Collection(engine)),
         (RESOURCE, stack_resources.Item(engine)),
         (RESOURCE + "/metadata", stack_resources.Metadata(engine)),
+        (RESOURCE + "/signal", stack_resources.Signal(engine)),
         (STACK + "/actions", actions.Actions(engine)),
         (STACK + "/events", events.StackEvents(engine)),
         (RESOURCE + "/events", events.ResourceEvents(engine)),

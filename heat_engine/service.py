@@ -76,6 +76,8 @@ class EngineService:
             "stack_resume",
             "stack_check",
             "stack_cancel_update",
+            "resource_mark_unhealthy",
+            "resource_signal",
         )
         return {name: database_errors_as_unavailable(getattr(self, name)) for name in names}
 
@@ -395,6 +397,74 @@ class EngineService:
                     resource_name=resource_name, stack_name=loaded.row.name
                 )
             return self._format_resource(loaded, row, True)
+
+    def _find_resource(self, loaded: LoadedStack, resource_name: str) -> models.Resource:
+        """A resource by name, or by physical id, as upstream looks them up."""
+        row = loaded.resources.get(resource_name) or next(
+            (r for r in loaded.resources.values() if r.nova_instance == resource_name), None
+        )
+        if row is None:
+            raise exception.ResourceNotFound(
+                resource_name=resource_name, stack_name=loaded.row.name
+            )
+        return row
+
+    def resource_mark_unhealthy(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        resource_name: str,
+        mark_unhealthy: bool,
+        resource_status_reason: str | None = None,
+    ) -> None:
+        """CHECK_FAILED (the next update replaces it), or back to CHECK_COMPLETE."""
+        if not isinstance(mark_unhealthy, bool):
+            raise exception.Invalid(reason="mark_unhealthy is not a boolean")
+        reason = resource_status_reason or "state changed by resource_mark_unhealthy api"
+        with self._factory.begin() as session:
+            loaded = self._loaded(session, ctx, stack_identity, show_deleted=False)
+            row = self._find_resource(loaded, resource_name)
+            if row.status == "IN_PROGRESS":
+                raise exception.ActionInProgress(
+                    stack_name=loaded.row.name, action=loaded.row.action
+                )
+            if mark_unhealthy and row.action != DELETE:
+                status = "FAILED"
+            elif not mark_unhealthy and (row.action, row.status) == (CHECK, "FAILED"):
+                status = "COMPLETE"
+            else:
+                return
+            resource_db.set_state(session, row.id, CHECK, status, reason)
+            event_db.add(
+                session,
+                loaded.row.id,
+                row.name,
+                CHECK,
+                status,
+                reason,
+                row.nova_instance,
+                loaded.type_of(row),
+            )
+
+    def resource_signal(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        resource_name: str,
+        details: Any = None,
+        sync_call: bool = False,
+    ) -> Any:
+        """Deliver a signal to a resource that takes signals."""
+        with self._factory() as session:
+            loaded = self._loaded(session, ctx, stack_identity, show_deleted=False)
+            row = self._find_resource(loaded, resource_name)
+            plugin = loaded.plugin(row.name)
+        handle = getattr(plugin, "handle_signal", None)
+        if handle is None:
+            raise exception.ResourceActionNotSupported(action="Signal")
+        if row.action == "INIT":
+            raise exception.ResourceNotAvailable(resource_name=resource_name)
+        return handle(details)
 
     def describe_stack_resources(
         self, ctx: RequestContext, stack_identity: Identity, resource_name: str | None = None

@@ -287,3 +287,37 @@ class EngineClient:
             stack_identity=stack_identity,
             cancel_with_rollback=cancel_with_rollback,
         )
+
+    def resource_mark_unhealthy(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        resource_name: str,
+        mark_unhealthy: bool,
+        resource_status_reason: str | None = None,
+    ) -> None:
+        return self._call(
+            ctx,
+            "resource_mark_unhealthy",
+            stack_identity=stack_identity,
+            resource_name=resource_name,
+            mark_unhealthy=mark_unhealthy,
+            resource_status_reason=resource_status_reason,
+        )
+
+    def resource_signal(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        resource_name: str,
+        details: Any = None,
+        sync_call: bool = False,
+    ) -> Any:
+        return self._call(
+            ctx,
+            "resource_signal",
+            stack_identity=stack_identity,
+            resource_name=resource_name,
+            details=details,
+            sync_call=sync_call,
+        )

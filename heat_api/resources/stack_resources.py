@@ -6,6 +6,7 @@ import falcon
 
 from common.rpc.client import EngineClient
 from heat_api import params, views
+from heat_api.errors import HTTPError
 from heat_api.resources.stacks import ctx_of, identity
 
 LIST_FILTERS = ("name", "status", "action", "type", "id", "physical_resource_id")
@@ -67,6 +68,62 @@ class Item:
             with_attr=params.as_list(req, "with_attr"),
         )
         resp.media = {"resource": views.resource(req, data)}
+
+    def on_patch(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+        resource_name: str,
+    ) -> None:
+        """Mark a resource unhealthy (or healthy again)."""
+        body = params.json_body(req)
+        invalid = set(body) - {"mark_unhealthy", "resource_status_reason"}
+        if invalid:
+            raise HTTPError(f"Invalid keys in resource mark unhealthy {invalid}")
+        if "mark_unhealthy" not in body:
+            raise HTTPError("Missing mandatory (mark_unhealthy) key from mark unhealthy request")
+        flag = body["mark_unhealthy"]
+        if not isinstance(flag, bool):
+            text = str(flag).strip().lower()
+            if text not in params.TRUE + params.FALSE:
+                raise HTTPError(
+                    f'Unrecognized value "{flag}" for "mark_unhealthy", '
+                    "acceptable values are: true, false."
+                )
+            flag = text in params.TRUE
+        self.engine.resource_mark_unhealthy(
+            ctx_of(req),
+            identity(tenant_id, stack_name, stack_id),
+            resource_name,
+            mark_unhealthy=flag,
+            resource_status_reason=body.get("resource_status_reason", ""),
+        )
+        resp.status = falcon.HTTP_200
+
+
+class Signal:
+    """/stacks/{stack_name}/{stack_id}/resources/{resource_name}/signal"""
+
+    def __init__(self, engine: EngineClient) -> None:
+        self.engine = engine
+
+    def on_post(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+        resource_name: str,
+    ) -> None:
+        body = params.json_body(req) or None
+        self.engine.resource_signal(
+            ctx_of(req), identity(tenant_id, stack_name, stack_id), resource_name, details=body
+        )
+        resp.status = falcon.HTTP_200
 
 
 class Metadata:

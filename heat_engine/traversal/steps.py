@@ -203,10 +203,10 @@ class StepRunner:
             props = cls.validate_properties(resolved, row.name)
             old = loaded.plugin(row.name, type_name=old_type)
             diff = {k: v for k, v in props.items() if (old.properties or {}).get(k) != v}
-            if old_type == definition.type and not diff:
+            if old_type == definition.type and not diff and row.status != "FAILED":
                 self._rec.keep(step, loaded, row)
                 return
-            if old_type != definition.type or old.needs_replacement(diff):
+            if old_type != definition.type or row.status == "FAILED" or old.needs_replacement(diff):
                 self._replace(step, loaded, row, old, definition.type)
                 return
             plugin = old

@@ -12,14 +12,6 @@ catalog has it, ``http://host:8004/v1/<project id>``, here on free ports.
 #
 # | tempest id | file: upstream test                      | ours, where upstream expects    |
 # |------------|------------------------------------------|---------------------------------|
-# | resource mark-unhealthy issue                                                           |
-# | 6031516b   | resources: mark resource unhealthy       | PATCH .../resources/test: 405   |
-# |            |                                          |   where 200                     |
-# | 9e784490   | resources: show unhealthy resource       | CREATE_COMPLETE where           |
-# |            |                                          |   CHECK_FAILED (PATCH missing)  |
-# | resource signal issue                                                                   |
-# | c65a047c   | resources: signal resource               | POST .../test/signal: 404 where |
-# |            |                                          |   400 (type takes no signal)    |
 # | resource types issue                                                                    |
 # | 5b4db88b   | resourcetypes: list resource types       | GET /resource_types: 404        |
 # | cc05d1ef   | resourcetypes: show resource type        | GET /resource_types/{type}: 404 |
@@ -78,16 +70,11 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 LOG_TAIL_LINES = 60
 
-MARK_UNHEALTHY = "PATCH .../resources/{name} with mark_unhealthy: resource mark-unhealthy issue"
-SIGNAL = "POST .../resources/{name}/signal: resource signal issue"
 RESOURCE_TYPES = "GET /resource_types: resource types issue"
 SOFTWARE_CONFIG = "/software_configs and /software_deployments: software configuration issue"
 TEMPLATE_VERSIONS = "GET /template_versions: template versions issue"
 # tempest id (the gabbi ``desc``) -> why it fails until a later issue lands.
 EXPECTED_FAILURES: dict[str, str] = {
-    "6031516b-3a8f-4d1b-8990-81a571b5f956": MARK_UNHEALTHY,
-    "9e784490-2e88-49af-8ee7-c4c6aba2be64": MARK_UNHEALTHY,
-    "c65a047c-8c7b-4b44-9f5f-bf1069751c5c": SIGNAL,
     "5b4db88b-d171-4400-b7a7-a7dc8f597d31": RESOURCE_TYPES,
     "cc05d1ef-17f1-430e-bea1-0f6766f7d0b4": RESOURCE_TYPES,
     "5a2164eb-645a-4245-acd7-b222a715fc09": RESOURCE_TYPES,

@@ -96,3 +96,35 @@ def test_an_update_supersedes_one_in_progress(api, stack):
     second = api.simulate_get(stack + "/resources/second").json["resource"]
     assert second["attributes"]["output"] == "final"
     assert second["resource_status"] == "UPDATE_COMPLETE"
+
+
+def test_mark_unhealthy_then_update_replaces_the_resource(api, stack):
+    url = stack + "/resources/first"
+    before = api.simulate_get(url).json["resource"]["physical_resource_id"]
+    result = api.simulate_patch(url, json={"mark_unhealthy": True,
+                                           "resource_status_reason": "gone"})
+    assert result.status_code == 200
+    shown = api.simulate_get(url).json["resource"]
+    assert (shown["resource_status"], shown["resource_status_reason"]) == ("CHECK_FAILED", "gone")
+    assert api.simulate_patch(stack, json={}).status_code == 202
+    assert wait(api, stack)["stack_status"] == "UPDATE_COMPLETE"
+    after = api.simulate_get(url).json["resource"]
+    assert after["resource_status"] == "CREATE_COMPLETE"
+    assert after["physical_resource_id"] != before
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({}, "Missing mandatory (mark_unhealthy) key"),
+    ({"mark_unhealthy": True, "colour": "red"}, "Invalid keys in resource mark unhealthy"),
+    ({"mark_unhealthy": "perhaps"}, 'Unrecognized value "perhaps"'),
+])
+def test_bad_mark_unhealthy_bodies(api, stack, body, message):
+    result = api.simulate_patch(stack + "/resources/first", json=body)
+    assert result.status_code == 400
+    assert message in result.json["error"]["message"]
+
+
+def test_a_resource_that_takes_no_signal_refuses_one(api, stack):
+    result = api.simulate_post(stack + "/resources/first/signal", json={"data": 1})
+    assert result.status_code == 400
+    assert result.json["error"]["type"] == "ResourceActionNotSupported"
