@@ -107,6 +107,18 @@ class EngineService:
             return formats.stack_identity(stack)
 
     # Stacks ----------------------------------------------------------------
+    def _tag_filter(
+        self, tags: Any, tags_any: Any, not_tags: Any, not_tags_any: Any, show_hidden: bool
+    ) -> stack_db.TagFilter:
+        hidden = () if show_hidden else tuple(self.conf.hidden_stack_tags or ())
+        return stack_db.TagFilter(
+            tuple(_tags(tags)),
+            tuple(_tags(tags_any)),
+            tuple(_tags(not_tags)),
+            tuple(_tags(not_tags_any)),
+            hidden,
+        )
+
     def list_stacks(
         self,
         ctx: RequestContext,
@@ -117,12 +129,21 @@ class EngineService:
         filters: dict[str, Any] | None = None,
         show_deleted: bool = False,
         show_nested: bool = False,
-        **_ignored: Any,
+        show_hidden: bool = False,
+        tags: Any = None,
+        tags_any: Any = None,
+        not_tags: Any = None,
+        not_tags_any: Any = None,
+        tenant_safe: bool = True,
     ) -> list[dict[str, Any]]:
+        """Stacks of the caller's project (of every project for ``tenant_safe=False``, an
+        admin's global_tenant listing), filtered, sorted and paged."""
+        tag_filter = self._tag_filter(tags, tags_any, not_tags, not_tags_any, show_hidden)
+        tenant = ctx.tenant_id if tenant_safe else None
         with self._factory() as session:
             rows = stack_db.list_stacks(
                 session,
-                ctx.tenant_id,
+                tenant,
                 limit,
                 marker,
                 sort_keys,
@@ -130,6 +151,7 @@ class EngineService:
                 filters,
                 show_deleted,
                 show_nested,
+                tag_filter,
             )
             return [formats.format_stack_summary(r, stack_db.tags(session, r.id)) for r in rows]
 
@@ -139,10 +161,19 @@ class EngineService:
         filters: dict[str, Any] | None = None,
         show_deleted: bool = False,
         show_nested: bool = False,
-        **_ignored: Any,
+        show_hidden: bool = False,
+        tags: Any = None,
+        tags_any: Any = None,
+        not_tags: Any = None,
+        not_tags_any: Any = None,
+        tenant_safe: bool = True,
     ) -> int:
+        tag_filter = self._tag_filter(tags, tags_any, not_tags, not_tags_any, show_hidden)
+        tenant = ctx.tenant_id if tenant_safe else None
         with self._factory() as session:
-            return stack_db.count_stacks(session, ctx.tenant_id, filters, show_deleted, show_nested)
+            return stack_db.count_stacks(
+                session, tenant, filters, show_deleted, show_nested, tag_filter
+            )
 
     def create_stack(
         self,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from common.db.base import utcnow
@@ -39,8 +40,37 @@ def get_by_name(session: Session, tenant: str, name: str) -> Stack | None:
     return session.scalars(query).first()
 
 
+@dataclasses.dataclass(frozen=True)
+class TagFilter:
+    """Stack list filtering by tags, as the API's tags, tags_any, not_tags, not_tags_any."""
+
+    tags: tuple[str, ...] = ()
+    tags_any: tuple[str, ...] = ()
+    not_tags: tuple[str, ...] = ()
+    not_tags_any: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()  # hidden_stack_tags, unless show_hidden
+
+    def apply(self, query: Any) -> Any:
+        def tagged(tag: str) -> Any:
+            return exists().where(StackTag.stack_id == Stack.id, StackTag.tag == tag)
+
+        for tag in self.tags:
+            query = query.where(tagged(tag))
+        if self.tags_any:
+            query = query.where(or_(*(tagged(t) for t in self.tags_any)))
+        if self.not_tags:
+            query = query.where(not_(and_(*(tagged(t) for t in self.not_tags))))
+        for tag in (*self.not_tags_any, *self.hidden):
+            query = query.where(not_(tagged(tag)))
+        return query
+
+
 def _filtered(
-    tenant: str | None, show_deleted: bool, show_nested: bool, filters: dict[str, Any] | None
+    tenant: str | None,
+    show_deleted: bool,
+    show_nested: bool,
+    filters: dict[str, Any] | None,
+    tag_filter: TagFilter | None = None,
 ) -> Any:
     query = select(Stack)
     if tenant is not None:
@@ -64,6 +94,8 @@ def _filtered(
             continue
         values = value if isinstance(value, list) else [value]
         query = query.where(column.in_(values))
+    if tag_filter is not None:
+        query = tag_filter.apply(query)
     return query
 
 
@@ -77,8 +109,9 @@ def list_stacks(
     filters: dict[str, Any] | None = None,
     show_deleted: bool = False,
     show_nested: bool = False,
+    tag_filter: TagFilter | None = None,
 ) -> list[Stack]:
-    query = _filtered(tenant, show_deleted, show_nested, filters)
+    query = _filtered(tenant, show_deleted, show_nested, filters, tag_filter)
     columns = [SORT_KEYS[k] for k in (sort_keys or []) if k in SORT_KEYS] or [Stack.created_at]
     descending = (sort_dir or "desc").lower() == "desc"
     order = [c.desc() if descending else c.asc() for c in columns]
@@ -101,8 +134,9 @@ def count_stacks(
     filters: dict[str, Any] | None = None,
     show_deleted: bool = False,
     show_nested: bool = False,
+    tag_filter: TagFilter | None = None,
 ) -> int:
-    query = _filtered(tenant, show_deleted, show_nested, filters)
+    query = _filtered(tenant, show_deleted, show_nested, filters, tag_filter)
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 

@@ -16,6 +16,7 @@ from heat_api.errors import HTTPError
 LOOKUP_PATHS = ("resources", "events", "template", "actions", "environment", "files")
 CREATE_ARGS = ("timeout_mins", "disable_rollback", "tags", "adopt_stack_data")
 LIST_FILTERS = ("id", "status", "name", "action", "tenant", "username", "owner_id")
+TAG_FILTERS = ("tags", "tags_any", "not_tags", "not_tags_any")
 
 
 def ctx_of(req: falcon.Request) -> RequestContext:
@@ -73,27 +74,29 @@ class Collection:
         self.max_template_size = max_template_size
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
-        if params.as_bool(req, "global_tenant"):
+        global_tenant = params.as_bool(req, "global_tenant")
+        if global_tenant and not ctx_of(req).is_admin:
             raise HTTPError("You are not authorized to use stacks:global_index.", 403, "Forbidden")
         filters = {k: req.get_param_as_list(k) for k in LIST_FILTERS if req.get_param(k)}
-        query = {
-            "limit": params.as_int(req, "limit"),
-            "marker": req.get_param("marker"),
-            "sort_keys": params.as_list(req, "sort_keys"),
-            "sort_dir": req.get_param("sort_dir"),
+        selection: dict[str, Any] = {
             "filters": {k: v if len(v) > 1 else v[0] for k, v in filters.items()} or None,
             "show_deleted": params.as_bool(req, "show_deleted"),
             "show_nested": params.as_bool(req, "show_nested"),
+            "show_hidden": params.as_bool(req, "show_hidden"),
+            "tenant_safe": not global_tenant,
+            **{k: req.get_param(k) for k in TAG_FILTERS if req.get_param(k)},
         }
-        stacks = self.engine.list_stacks(ctx_of(req), **query)
+        stacks = self.engine.list_stacks(
+            ctx_of(req),
+            limit=params.as_int(req, "limit"),
+            marker=req.get_param("marker"),
+            sort_keys=params.as_list(req, "sort_keys"),
+            sort_dir=req.get_param("sort_dir"),
+            **selection,
+        )
         body: dict[str, Any] = {"stacks": [views.stack(req, s, summary=True) for s in stacks]}
         if params.as_bool(req, "with_count"):
-            body["count"] = self.engine.count_stacks(
-                ctx_of(req),
-                filters=query["filters"],
-                show_deleted=query["show_deleted"],
-                show_nested=query["show_nested"],
-            )
+            body["count"] = self.engine.count_stacks(ctx_of(req), **selection)
         resp.media = body
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:

@@ -504,3 +504,32 @@ def test_failed_update_rolls_back_to_the_previous_template(api, tenant):
     names = {r["resource_name"] for r in api.simulate_get(url + "/resources").json["resources"]}
     assert names == {"t"}
     assert "extra" not in api.simulate_get(url + "/template").json["resources"]
+
+
+def test_list_filters_by_tags(api, tenant):
+    empty = {"heat_template_version": "2016-10-14"}
+    for name, tags in (("ab", "a,b"), ("a", "a"), ("c", "c"), ("none", None)):
+        extra = {"tags": tags} if tags else {}
+        assert create(api, tenant, name, empty, **extra).status_code == 201
+
+    def names(**query):
+        stacks = api.simulate_get(f"/v1/{tenant}/stacks", params=query).json["stacks"]
+        return sorted(s["stack_name"] for s in stacks)
+
+    assert names(tags="a,b") == ["ab"]
+    assert names(tags_any="b,c") == ["ab", "c"]
+    assert names(not_tags="a,b") == ["a", "c", "none"]
+    assert names(not_tags_any="a") == ["c", "none"]
+    assert api.simulate_get(f"/v1/{tenant}/stacks",
+                            params={"tags": "a", "with_count": "true"}).json["count"] == 2
+    shown = api.simulate_get(f"/v1/{tenant}/stacks", params={"tags": "c"}).json["stacks"][0]
+    assert shown["tags"] == ["c"]
+
+
+def test_global_tenant_listing_is_for_admins(api, tenant):
+    assert create(api, tenant, "mine", {"heat_template_version": "2016-10-14"}).status_code == 201
+    listed = api.simulate_get(f"/v1/{tenant}/stacks", params={"global_tenant": "true"})
+    assert "mine" in {s["stack_name"] for s in listed.json["stacks"]}
+    denied = api.simulate_get(f"/v1/{tenant}/stacks", params={"global_tenant": "true"},
+                              headers={"X-Roles": "member"})
+    assert denied.status_code == 403
