@@ -1,143 +1,156 @@
-"""A parsed template (HOT or CFN): sections, parameter schemas, resources and outputs."""
+"""A parsed template (HOT or CFN): version, sections, definitions, conditions and validation.
+
+A ``Template`` is read once per content and never changes; what depends on a stack's
+parameters (conditions, the resources they enable, ``if`` choices) is computed per
+parameter set and remembered.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from common import exception
+from heat_engine.graph import Graph
 from heat_engine.template import functions as fn
 from heat_engine.template import parameters as params
 from heat_engine.template import versions
-
-HOT_SECTIONS = (
-    "heat_template_version",
-    "description",
-    "parameter_groups",
-    "parameters",
-    "resources",
-    "outputs",
+from heat_engine.template.conditions import Conditions, validate_definitions
+from heat_engine.template.definitions import (
+    CFN,
+    HOT,
+    OutputDefinition,
+    ResourceDefinition,
+    SectionReader,
+    reference_key,
 )
-HOT_CONDITIONS_FROM = "2016-10-14"
-HOT_RESOURCE_KEYS = (
-    "type",
-    "properties",
-    "metadata",
-    "depends_on",
-    "update_policy",
-    "deletion_policy",
-    "description",
-)
-CFN_SECTIONS = (
-    "AWSTemplateFormatVersion",
-    "HeatTemplateFormatVersion",
-    "Description",
-    "Mappings",
-    "Parameters",
-    "Resources",
-    "Outputs",
-    "Conditions",
-)
-CFN_RESOURCE_KEYS = (
-    "Type",
-    "Properties",
-    "Metadata",
-    "DependsOn",
-    "UpdatePolicy",
-    "DeletionPolicy",
-    "Description",
-    "Condition",
-)
-DELETION_POLICIES = ("Delete", "Retain", "Snapshot")
+from heat_engine.template.functions.cfn import ParamRef
+from heat_engine.template.functions.conditions import If
+from heat_engine.template.functions.references import GetParam
+from heat_engine.template.groups import validate_parameter_groups
+
+__all__ = ["OutputDefinition", "ResourceDefinition", "Template"]
+
+SPECIALIZED_CACHE_SIZE = 64  # parameter sets remembered per template
+
+# the type of a resource -> its attribute names, or None where they are not known
+AttributeNames = Callable[[str], Collection[str] | None]
 
 
-@dataclass(frozen=True)
-class ResourceDefinition:
-    """One resource as the template defines it; properties may hold functions."""
-
-    name: str
-    type: str
-    properties: Any = field(default_factory=dict)
-    metadata: Any = field(default_factory=dict)
-    depends_on: tuple[str, ...] = ()
-    deletion_policy: str = "Delete"
-    update_policy: Any = None
-    description: str = ""
-
-    def dependencies(self, resource_names: set[str]) -> set[str]:
-        """Resources this one requires: explicit depends_on plus every reference."""
-        refs = fn.dependencies(self.properties) | fn.dependencies(self.metadata)
-        return (refs & resource_names) | set(self.depends_on)
+class _Active(NamedTuple):
+    resources: Mapping[str, ResourceDefinition]
+    outputs: Mapping[str, OutputDefinition]
 
 
-@dataclass(frozen=True)
-class OutputDefinition:
-    name: str
-    value: Any
-    description: str | None
+def _decidable_fields(definition: ResourceDefinition) -> list[Any]:
+    d = definition
+    return [d.properties, d.metadata, d.update_policy, d.external_id]
+
+
+def _version_of(data: Mapping[str, Any]) -> tuple[str, str]:
+    present = [k for k in data if k in versions.VERSION_KEYS and isinstance(data[k], str)]
+    if len(present) > 1:
+        raise exception.InvalidTemplateVersion(
+            explanation=f"Ambiguous versions ({', '.join(present)})"
+        )
+    if not present:
+        raise exception.InvalidTemplateVersion(explanation="Template version was not provided")
+    return present[0], data[present[0]]
+
+
+def _invalid_version(key: str, value: str) -> exception.InvalidTemplateVersion:
+    valid = versions.valid_versions_text(key)
+    verb = "should be one of" if "," in valid else "should be"
+    return exception.InvalidTemplateVersion(
+        explanation=f'"{key}: {value}". "{key}" {verb}: {valid}'
+    )
 
 
 class Template:
-    """A template's sections, read once; ``data`` is what the user sent."""
+    """A template's sections, read once; ``data`` is what the user sent, ``files`` the files
+    sent with it (for ``get_file``)."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], files: Mapping[str, Any] | None = None) -> None:
         self.data = dict(data)
-        if versions.HOT_KEY in data:
-            self.kind = "hot"
-            raw = data[versions.HOT_KEY]
-            date = versions.hot_date(raw)
+        self.files: Mapping[str, Any] = MappingProxyType(dict(files or {}))
+        key, value = _version_of(self.data)
+        if key == versions.HOT_KEY:
+            date = versions.hot_date(value)
             if date is None:
-                raise exception.InvalidTemplateVersion(
-                    explanation=f'"{versions.HOT_KEY}: {raw}". "{versions.HOT_KEY}" '
-                    f"should be one of: {versions.valid_versions_text()}"
-                )
-            self.version = (versions.HOT_KEY, date)
-            self.functions = versions.HOT_VERSIONS[date][1]
+                raise _invalid_version(key, value)
+            self.kind, self.version, self.spec = "hot", (key, date), versions.HOT_VERSIONS[date]
         else:
-            self.kind = "cfn"
-            key = next((k for k in versions.CFN_KEYS if k in data), None)
-            if key is None:
-                raise exception.InvalidTemplateVersion(
-                    explanation="Template version was not provided"
-                )
-            raw = str(data[key])
-            table = versions.CFN_VERSIONS[key].get(raw)
-            if table is None:
-                valid = ", ".join(versions.CFN_VERSIONS[key])
-                raise exception.InvalidTemplateVersion(
-                    explanation=f'"{key}: {raw}". "{key}" should be one of: {valid}'
-                )
-            self.version = (key, raw)
-            self.functions = table
-        self._check_sections()
+            spec = versions.CFN_VERSIONS[key].get(value)
+            if spec is None:
+                raise _invalid_version(key, value)
+            self.kind, self.version, self.spec = "cfn", (key, value), spec
+        self.functions = self.spec.functions
+        self.spelling = HOT if self.is_hot else CFN
+        for section in self.data:
+            if section not in self.spec.sections:
+                raise exception.InvalidTemplateSection(section=section)
         self.parameter_schemas = self._parameter_schemas()
-        self.resources = self._resources()
-        self.outputs = self._outputs()
+        mappings = {} if self.is_hot else self._section("", "Mappings")
+        self.mappings: Mapping[str, Any] = MappingProxyType(dict(mappings))
+        self._read_definitions()
+        self._cache: OrderedDict[str, _Active] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _read_definitions(self) -> None:
+        s = self.spelling
+        resources = self.data.get(s.resources) or {}
+        conditions = self.data.get(s.conditions) or {} if self.spec.has_conditions else {}
+        if not isinstance(conditions, Mapping):
+            raise fn.template_error(
+                "",
+                f"Condition definitions must be a map. Found a {type(conditions).__name__} instead",
+                "Conditions validation error",
+            )
+        scope = fn.Scope(
+            self.spec.functions,
+            self.spec.condition_functions,
+            self.files,
+            self.mappings,
+            frozenset(resources) if isinstance(resources, Mapping) else frozenset(),
+            frozenset(conditions),
+        )
+        self.condition_definitions: Mapping[str, Any] = MappingProxyType(
+            {
+                name: fn.parse(raw, scope.for_conditions(), (s.conditions, name))
+                for name, raw in conditions.items()
+            }
+        )
+        reader = SectionReader(self.spec, s, scope)
+        self.resources: Mapping[str, ResourceDefinition] = MappingProxyType(
+            reader.resources(resources)
+        )
+        self.outputs: Mapping[str, OutputDefinition] = MappingProxyType(
+            reader.outputs(self.data.get(s.outputs) or {})
+        )
+        self._is_conditional = any(
+            d.condition is not None
+            or isinstance(d.deletion_policy, fn.Function)
+            or any(isinstance(f, If) for f in fn.walk(_decidable_fields(d)))
+            for d in self.resources.values()
+        ) or any(
+            o.condition is not None or any(isinstance(f, If) for f in fn.walk(o.value))
+            for o in self.outputs.values()
+        )
 
     @property
     def is_hot(self) -> bool:
         return self.kind == "hot"
 
-    def _key(self, hot: str, cfn: str) -> str:
-        return hot if self.is_hot else cfn
-
-    def _check_sections(self) -> None:
-        allowed: tuple[str, ...] = CFN_SECTIONS
-        if self.is_hot:
-            allowed = HOT_SECTIONS
-            if self.version[1] >= HOT_CONDITIONS_FROM:
-                allowed = (*allowed, "conditions")
-        for section in self.data:
-            if section not in allowed:
-                raise exception.InvalidTemplateSection(section=section)
-
     @property
     def description(self) -> str | None:
-        return self.data.get(self._key("description", "Description"))
+        return self.data.get("description" if self.is_hot else "Description")
 
     def _section(self, hot: str, cfn: str) -> Mapping[str, Any]:
-        key = self._key(hot, cfn)
+        key = hot if self.is_hot else cfn
         value = self.data.get(key)
         if value is None:
             return {}
@@ -154,86 +167,7 @@ class Template:
             for name, raw in section.items()
         }
 
-    def _resources(self) -> dict[str, ResourceDefinition]:
-        section = self._section("resources", "Resources")
-        keys = HOT_RESOURCE_KEYS if self.is_hot else CFN_RESOURCE_KEYS
-        if self.is_hot and self.version[1] >= HOT_CONDITIONS_FROM:
-            keys = (*keys, "condition")
-        if self.is_hot and self.version[1] >= "2016-04-08":
-            keys = (*keys, "external_id")
-        res_key = self._key("resources", "Resources")
-        out: dict[str, ResourceDefinition] = {}
-        for name, raw in section.items():
-            where = f"{res_key}.{name}"
-            if not isinstance(raw, Mapping):
-                raise exception.StackValidationFailed(
-                    f"Resource {name} is not a valid resource definition ({where})."
-                )
-            for key in raw:
-                if key not in keys:
-                    raise exception.StackValidationFailed(
-                        f'"{key}" is not a valid keyword inside a resource definition',
-                        path=where,
-                    )
-            rtype = raw.get(self._key("type", "Type"))
-            if not isinstance(rtype, str) or not rtype:
-                raise exception.StackValidationFailed(
-                    f'Resource {name} is missing "{self._key("type", "Type")}"', path=where
-                )
-            depends = raw.get(self._key("depends_on", "DependsOn")) or []
-            if isinstance(depends, str):
-                depends = [depends]
-            if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
-                raise exception.StackValidationFailed(
-                    "Resource depends_on must be a list or a string", path=where
-                )
-            for dep in depends:
-                if dep not in section:
-                    raise exception.InvalidTemplateReference(resource=dep, key=name)
-            policy = raw.get(self._key("deletion_policy", "DeletionPolicy"), "Delete")
-            if policy not in DELETION_POLICIES:
-                raise exception.StackValidationFailed(
-                    f'Invalid deletion policy "{policy}"', path=where
-                )
-            props_key = self._key("properties", "Properties")
-            props = raw.get(props_key) or {}
-            if not isinstance(props, Mapping):
-                raise exception.StackValidationFailed(
-                    f'"{props_key}" must be a mapping', path=where
-                )
-            out[name] = ResourceDefinition(
-                name=name,
-                type=rtype,
-                properties=fn.parse(props, self.functions, (name, props_key.capitalize())),
-                metadata=fn.parse(
-                    raw.get(self._key("metadata", "Metadata")) or {},
-                    self.functions,
-                    (name, "Metadata"),
-                ),
-                depends_on=tuple(depends),
-                deletion_policy=policy,
-                update_policy=raw.get(self._key("update_policy", "UpdatePolicy")),
-                description=raw.get(self._key("description", "Description")) or "",
-            )
-        return out
-
-    def _outputs(self) -> dict[str, OutputDefinition]:
-        section = self._section("outputs", "Outputs")
-        out: dict[str, OutputDefinition] = {}
-        value_key = self._key("value", "Value")
-        for name, raw in section.items():
-            if not isinstance(raw, Mapping) or value_key not in raw:
-                raise exception.StackValidationFailed(
-                    f"Each output definition must contain a {value_key} key.",
-                    path=f"{self._key('outputs', 'Outputs')}.{name}",
-                )
-            out[name] = OutputDefinition(
-                name=name,
-                value=fn.parse(raw[value_key], self.functions, ("outputs", name, value_key)),
-                description=raw.get(self._key("description", "Description")),
-            )
-        return out
-
+    # Parameters --------------------------------------------------------------
     def pseudo_parameters(self, stack_name: str, stack_id: str, tenant: str) -> dict[str, Any]:
         if self.is_hot:
             return {
@@ -262,19 +196,154 @@ class Template:
             validate_values,
         )
 
+    # What a stack's parameters decide -----------------------------------------
+    def conditions(self, parameters: params.Parameters) -> Conditions:
+        """Condition name -> truth for these parameters, each evaluated on first use."""
+        return Conditions(self.condition_definitions, parameters)
+
+    def active_resources(self, parameters: params.Parameters) -> Mapping[str, ResourceDefinition]:
+        """The resources whose condition holds, each ``if`` decided (as upstream, a
+        resource whose condition is false is not part of the stack)."""
+        return self._active(parameters).resources
+
+    def active_outputs(self, parameters: params.Parameters) -> Mapping[str, OutputDefinition]:
+        """Every output, each ``if`` decided; one whose condition is false has the value
+        None (upstream shows it with a null value and no error)."""
+        return self._active(parameters).outputs
+
+    def dependencies(self, parameters: params.Parameters) -> dict[str, set[str]]:
+        """Active resource -> the active resources it requires."""
+        active = self.active_resources(parameters)
+        resolver = self.conditions(parameters).resolver
+        names = set(active)
+        return {n: d.dependencies(names, resolver) for n, d in active.items()}
+
+    def _active(self, parameters: params.Parameters) -> _Active:
+        if not self._is_conditional:
+            return _Active(self.resources, self.outputs)
+        key = json.dumps(getattr(parameters, "values", {}), sort_keys=True, default=str)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        active = self._decide(self.conditions(parameters))
+        with self._lock:
+            self._cache[key] = active
+            while len(self._cache) > SPECIALIZED_CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return active
+
+    def _truth(self, conditions: Conditions, condition: Any, path: fn.Path) -> bool:
+        try:
+            return conditions.truth(condition)
+        except exception.StackValidationFailed as ex:
+            if fn.is_located(ex):
+                raise
+            raise fn.template_error(path, ex.message) from ex
+
+    def _decide(self, conditions: Conditions) -> _Active:
+        s, resolver = self.spelling, conditions.resolver
+        resources: dict[str, ResourceDefinition] = {}
+        for name, definition in self.resources.items():
+            where = (s.resources, name, s.condition)
+            if self._truth(conditions, definition.condition, where):
+                resources[name] = definition.specialize(resolver, self.spec.deletion_policies)
+        outputs: dict[str, OutputDefinition] = {}
+        for name, output in self.outputs.items():
+            where = (s.outputs, name, s.condition)
+            if self._truth(conditions, output.condition, where):
+                value = fn.specialize(output.value, resolver)
+                value = None if value is fn.OMITTED else value
+            else:
+                value = None
+            outputs[name] = OutputDefinition(name, value, output.description, output.condition)
+        return _Active(MappingProxyType(resources), MappingProxyType(outputs))
+
+    # Validation --------------------------------------------------------------
+    def validate(
+        self, parameters: params.Parameters, attribute_names: AttributeNames | None = None
+    ) -> None:
+        """What upstream checks in a template before it makes a stack, in its order: the
+        conditions of resources, parameter groups, the conditions' definitions, names used
+        twice, references and cycles, each active resource's functions, then the outputs'.
+
+        Property values are not resolved here (upstream finds faults in them only when it
+        resolves them for a create); ``attribute_names`` lets ``get_attr`` be checked.
+        """
+        conditions = self.conditions(parameters)
+        active = self.active_resources(parameters)
+        self._validate_parameter_groups()
+        validate_definitions(
+            self.condition_definitions, fn.ValidationContext(frozenset(self.resources))
+        )
+        duplicated = set(self.parameter_schemas) & set(active)
+        if duplicated:
+            raise exception.StackValidationFailed(f"Duplicate names {duplicated}")
+        self._check_references(active, conditions.resolver)
+        Graph(self.dependencies(parameters)).check_acyclic()
+        context = fn.ValidationContext(
+            frozenset(active),
+            self._attributes_of(active, attribute_names),
+            conditions.truth,
+            conditions.resolver,
+        )
+        for name in active:
+            self.resources[name].validate(context)
+        for name, output in self.active_outputs(parameters).items():
+            if output.value is not None:
+                fn.validate(self.outputs[name].value, context, self._output_path(name))
+
     def validate_references(self, param_names: set[str]) -> None:
-        """Every function's arguments and references point at things that exist."""
+        """The checks of ``validate`` that need no parameter values: every resource counts
+        and every ``if`` branch is checked."""
+        self._validate_parameter_groups()
+        context = fn.ValidationContext(frozenset(self.resources))
+        validate_definitions(self.condition_definitions, context)
+        self._check_references(self.resources, None)
         for definition in self.resources.values():
-            for f in fn.iter_functions(definition.properties):
-                try:
-                    f.validate(self.resources, param_names)
-                except exception.UserParameterMissing as ex:
-                    raise exception.StackValidationFailed(
-                        f"Property error: : resources.{definition.name}.properties."
-                        f"{'.'.join(str(p) for p in f.path[2:]) or ''}: : {ex}"
-                    ) from ex
-            for f in fn.iter_functions(definition.metadata):
-                f.validate(self.resources, param_names)
-        for output in self.outputs.values():
-            for f in fn.iter_functions(output.value):
-                f.validate(self.resources, param_names)
+            definition.validate(context)
+            self._check_parameters(definition, param_names)
+        for name, output in self.outputs.items():
+            fn.validate(output.value, context, self._output_path(name))
+
+    def _validate_parameter_groups(self) -> None:
+        if self.is_hot:
+            names = set(self.parameter_schemas) | set(self.pseudo_parameters("", "", ""))
+            validate_parameter_groups(self.data.get("parameter_groups"), names)
+
+    def _output_path(self, name: str) -> fn.Path:
+        return (self.spelling.outputs, name, self.spelling.value)
+
+    @staticmethod
+    def _attributes_of(
+        active: Mapping[str, ResourceDefinition], attribute_names: AttributeNames | None
+    ) -> Callable[[str], Collection[str] | None]:
+        if attribute_names is None:
+            return lambda name: None
+        return lambda name: attribute_names(active[name].type) if name in active else None
+
+    @staticmethod
+    def _check_references(
+        resources: Mapping[str, ResourceDefinition], resolver: fn.Resolver | None
+    ) -> None:
+        for definition in resources.values():
+            for ref in definition.references(resolver):
+                if ref.name not in resources:
+                    raise exception.InvalidTemplateReference(
+                        resource=ref.name, key=reference_key(ref.path)
+                    )
+
+    def _check_parameters(self, definition: ResourceDefinition, param_names: set[str]) -> None:
+        """A parameter a property names must exist (upstream finds out resolving properties)."""
+        for f in fn.walk(definition.properties):
+            if isinstance(f, GetParam):
+                name = f.static_name()
+                error: exception.HeatException = exception.UserParameterMissing(key=name)
+            elif isinstance(f, ParamRef) and isinstance(f.args, str):
+                name = f.args
+                error = exception.InvalidTemplateReference(resource=name, key="unknown")
+            else:
+                continue
+            if name is not None and name not in param_names:
+                where = fn.format_path(f.path[:4])
+                raise exception.StackValidationFailed(f"Property error: : {where}: : {error}")

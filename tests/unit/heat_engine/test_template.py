@@ -102,19 +102,13 @@ def test_dependencies_come_from_references_and_depends_on():
     ],
 )
 def test_functions_resolve(snippet, expected):
-    parsed = fn.parse(snippet, HOT_VERSIONS["2015-04-30"][1])
+    parsed = fn.parse(snippet, HOT_VERSIONS["2015-10-15"][1])
     resolver = Resolver(
         params={"name": "web", "map": {"k": ["x", "y"]}},
         refs={"r": "phys-1"},
         attrs={("r", "first"): {"k": ["x", "y"]}},
     )
     assert fn.resolve(parsed, resolver) == expected
-
-
-def test_cfn_spellings_are_functions_only_in_2013_05_23():
-    snippet = {"Fn::GetAtt": ["r", "a"]}
-    assert isinstance(fn.parse(snippet, HOT_VERSIONS["2013-05-23"][1]), fn.Function)
-    assert fn.parse(snippet, HOT_VERSIONS["2015-04-30"][1]) == snippet
 
 
 def test_parameters_typed_defaulted_and_hidden():
