@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from common import exception
-from heat_engine.resources.schema import Attribute, Schema, validate_properties
+from heat_engine.resources.schema import Attribute, Schema, SupportStatus, validate_properties
 
 SHORT_ID_LENGTH = 12
 
@@ -30,7 +30,7 @@ class Resource:
     """
 
     type_name: ClassVar[str] = ""
-    support_status: ClassVar[str] = "SUPPORTED"
+    support_status: ClassVar[SupportStatus] = SupportStatus()
     properties_schema: ClassVar[Mapping[str, Schema]] = {}
     attributes_schema: ClassVar[Mapping[str, Attribute]] = {}
 

@@ -23,3 +23,8 @@ def get_class(type_name: str) -> type[Resource]:
             exception.ResourceTypeUnavailable(type_name=type_name).message
         )
     return cls
+
+
+def is_known(type_name: str) -> bool:
+    """Whether a plugin serves ``type_name``."""
+    return type_name in RESOURCE_TYPES

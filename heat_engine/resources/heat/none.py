@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from heat_engine.resources import schema as s
 from heat_engine.resources.base import Resource
 
 
@@ -12,10 +13,14 @@ class NoneResource(Resource):
     """Enables easily disabling certain resources via the resource_registry.
 
     It does nothing, but can effectively stub out any other resource because it
-    accepts any properties without raising any validation errors.
+    will accept any properties and return any attribute (as None). Note this
+    resource always does nothing on update (e.g it is not replaced even if a
+    change to the stubbed resource properties would cause replacement).
     """
 
     type_name = "OS::Heat::None"
+    support_status = s.SupportStatus(version="5.0.0")
+    attributes_schema = s.AnyAttributes()
 
     @classmethod
     def validate_properties(

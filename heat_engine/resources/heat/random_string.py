@@ -28,10 +28,13 @@ class RandomString(Resource):
     string can be generated from specified character sequences, which means
     that all characters will be randomly chosen from specified sequences, or
     with some classes, e.g. letterdigits, which means that all character will
-    be randomly chosen from union of ascii letters and digits.
+    be randomly chosen from union of ascii letters and digits. Output string
+    will be randomly generated string with specified length (or with length of
+    32, if length property doesn't specified).
     """
 
     type_name = "OS::Heat::RandomString"
+    support_status = s.SupportStatus(version="2014.1")
     properties_schema = {
         "length": s.Schema(
             s.INTEGER,
@@ -43,10 +46,21 @@ class RandomString(Resource):
             s.STRING,
             "Sequence of characters to build the random string from.",
             constraints=(s.AllowedValues(tuple(CHARACTER_CLASSES)),),
+            support_status=s.SupportStatus(
+                s.HIDDEN,
+                version="5.0.0",
+                previous=s.SupportStatus(
+                    s.DEPRECATED, version="2014.2", message="Use property character_classes."
+                ),
+            ),
+            translation=s.Translation(
+                "character_classes", lambda name: [{"class": name, "min": 1}], extend=True
+            ),
         ),
         "character_classes": s.Schema(
             s.LIST,
             "A list of character class and their constraints to generate the random string from.",
+            default=[{"class": "lettersdigits", "min": 1}],
             schema=s.Schema(
                 s.MAP,
                 schema={

@@ -10,20 +10,41 @@ from heat_engine.resources import schema as s
 from heat_engine.resources.base import Resource
 
 ACTIONS = ("create", "update", "delete", "suspend", "resume", "check")
+# upstream's knobs are create, update and delete; suspend, resume and check are ours
 
 
 class TestResource(Resource):
     """A resource which stores the string value that was provided.
 
-    This resource is to be used only for testing. It has control knobs such as
-    'update_replace', 'fail', 'wait_secs'.
+    This resource is to be used only for testing.
+    It has control knobs such as 'update_replace', 'fail', 'wait_secs'.
     """
 
     type_name = "OS::Heat::TestResource"
-    support_status = "SUPPORTED"
+    support_status = s.SupportStatus(version="5.0.0")
     properties_schema = {
+        "constraint_prop_secs": s.Schema(
+            s.NUMBER,
+            "Number value for delay during resolve constraint.",
+            default=0,
+            update_allowed=True,
+            constraints=(s.CustomConstraint("test_constr"),),
+            support_status=s.SupportStatus(version="6.0.0"),
+        ),
+        "attr_wait_secs": s.Schema(
+            s.NUMBER,
+            "Number value for timeout during resolving output value.",
+            default=0,
+            update_allowed=True,
+            support_status=s.SupportStatus(version="6.0.0"),
+        ),
         "value": s.Schema(
             s.STRING, "The input string to be stored.", default="test_string", update_allowed=True
+        ),
+        "update_replace_value": s.Schema(
+            s.STRING,
+            "Some value that can be stored but can not be updated.",
+            support_status=s.SupportStatus(version="7.0.0"),
         ),
         "fail": s.Schema(
             s.BOOLEAN,
@@ -36,9 +57,6 @@ class TestResource(Resource):
             "Value which can be set to trigger update replace for the particular resource.",
             default=False,
             update_allowed=True,
-        ),
-        "update_replace_value": s.Schema(
-            s.STRING, "Some value that can be stored but can not be updated."
         ),
         "wait_secs": s.Schema(
             s.NUMBER,
@@ -53,33 +71,21 @@ class TestResource(Resource):
             schema={
                 a: s.Schema(
                     s.NUMBER,
-                    f"Seconds to wait after a {a} action (-1 is infinite).",
+                    f"Seconds to wait after {'an' if a[0] in 'aeiou' else 'a'} {a}. "
+                    "Defaults to the global wait_secs.",
                     update_allowed=True,
                 )
                 for a in ACTIONS
             },
         ),
-        "client_name": s.Schema(s.STRING, "Client to use", default="", update_allowed=True),
+        "client_name": s.Schema(s.STRING, "Client to poll.", default="", update_allowed=True),
         "entity_name": s.Schema(
             s.STRING, "Client entity to poll.", default="", update_allowed=True
-        ),
-        "attr_wait_secs": s.Schema(
-            s.NUMBER,
-            "Number value for timeout during resolving output value.",
-            default=0,
-            update_allowed=True,
-        ),
-        "constraint_prop_secs": s.Schema(
-            s.NUMBER,
-            "Number value for delay during resolve constraint.",
-            default=0,
-            update_allowed=True,
         ),
     }
     attributes_schema = {
         "output": s.Attribute(
-            "The string that was stored. This value is also available by referencing the resource.",
-            "String",
+            "The string that was stored. This value is also available by referencing the resource."
         )
     }
 
