@@ -11,7 +11,16 @@ from oslo_config import cfg
 from common.rpc.client import EngineClient
 from heat_api import errors
 from heat_api.context import ContextMiddleware, RequestIdMiddleware
-from heat_api.resources import actions, events, outputs, service_info, stack_resources, stacks
+from heat_api.resources import (
+    actions,
+    events,
+    outputs,
+    resource_types,
+    service_info,
+    stack_resources,
+    stacks,
+    templates,
+)
 
 STACK = "/v1/{tenant_id}/stacks/{stack_name}/{stack_id}"
 RESOURCE = STACK + "/resources/{resource_name}"
@@ -34,10 +43,20 @@ def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
         ("/", service_info.Versions()),
         ("/v1/{tenant_id}/build_info", service_info.BuildInfo(engine, conf.revision.heat_revision)),
         ("/v1/{tenant_id}/services", service_info.Services(engine)),
+        ("/v1/{tenant_id}/validate", templates.Validate(engine, size)),
+        ("/v1/{tenant_id}/template_versions", templates.TemplateVersions(engine)),
+        (
+            "/v1/{tenant_id}/template_versions/{template_version}/functions",
+            templates.TemplateFunctions(engine),
+        ),
+        ("/v1/{tenant_id}/resource_types", resource_types.Collection(engine)),
+        ("/v1/{tenant_id}/resource_types/{type_name}", resource_types.Schema(engine)),
+        ("/v1/{tenant_id}/resource_types/{type_name}/template", resource_types.Template(engine)),
         ("/v1/{tenant_id}/stacks", stacks.Collection(engine, size)),
         ("/v1/{tenant_id}/stacks/{stack_name}", lookup),
         (STACK, stacks.Stack(engine, lookup, size)),
         (STACK + "/template", stacks.Template(engine)),
+        (STACK + "/preview", stacks.UpdatePreview(engine, size)),
         (STACK + "/environment", stacks.Environment(engine)),
         (STACK + "/files", stacks.Files(engine)),
         (STACK + "/outputs", outputs.Collection(engine)),

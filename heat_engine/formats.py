@@ -91,6 +91,7 @@ def format_resource(
         "logical_resource_id": row.name,
         "resource_name": row.name,
         "physical_resource_id": row.nova_instance or "",
+        "resource_action": row.action,
         "resource_status": f"{row.action}_{row.status}",
         "resource_status_reason": row.status_reason or "",
         "resource_type": type_name,
@@ -101,6 +102,26 @@ def format_resource(
     if detail is not None:
         data.update(detail)
     return data
+
+
+def format_planned_resource(
+    stack: models.Stack, name: str, type_name: str, required_by: list[str]
+) -> dict[str, Any]:
+    """A resource that does not exist yet, as a preview lists it."""
+    return {
+        "resource_name": name,
+        "logical_resource_id": name,
+        "physical_resource_id": "",
+        "resource_action": "INIT",
+        "resource_status": "INIT_COMPLETE",
+        "resource_status_reason": "",
+        "resource_type": type_name,
+        "required_by": required_by,
+        "stack_identity": stack_identity(stack),
+        "stack_name": stack.name,
+        "creation_time": None,
+        "updated_time": None,
+    }
 
 
 def format_event(stack: models.Stack, row: models.Event, detail: bool = False) -> dict[str, Any]:

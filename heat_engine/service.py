@@ -20,8 +20,15 @@ from common.db import resources as resource_db
 from common.db import services as service_db
 from common.db import stacks as stack_db
 from common.db.base import utcnow
-from heat_engine import formats
-from heat_engine.stack import LoadedStack, resolve_outputs
+from heat_engine import formats, introspection
+from heat_engine.stack import (
+    LoadedStack,
+    environment_parameters,
+    resolve_outputs,
+    stored_template,
+)
+from heat_engine.template.environment import Environment
+from heat_engine.template.parameters import check_immutable
 from heat_engine.traversal import plan
 from heat_engine.traversal.messages import (
     CHECK,
@@ -33,6 +40,7 @@ from heat_engine.traversal.messages import (
     UPDATE,
     StepSender,
 )
+from heat_engine.update_plan import plan_resource
 from heat_engine.validation import merge_environments, validate_stack
 
 LOG = logging.getLogger(__name__)
@@ -78,6 +86,13 @@ class EngineService:
             "stack_cancel_update",
             "resource_mark_unhealthy",
             "resource_signal",
+            "preview_update_stack",
+            "validate_template",
+            "list_template_versions",
+            "list_template_functions",
+            "list_resource_types",
+            "resource_schema",
+            "generate_template",
         )
         return {name: database_errors_as_unavailable(getattr(self, name)) for name in names}
 
@@ -190,7 +205,15 @@ class EngineService:
                 f'Invalid stack name {stack_name} must contain only alphanumeric or "_-." '
                 "characters, must start with alpha and must be 255 characters or less."
             )
-        checked = validate_stack(self.conf, template, params, stack_name, ctx.tenant_id)
+        checked = validate_stack(
+            self.conf,
+            template,
+            params,
+            stack_name,
+            ctx.tenant_id,
+            files=files,
+            environment_files=environment_files,
+        )
         with self._factory.begin() as session:
             limit = self.conf.max_stacks_per_tenant
             if limit >= 0 and stack_db.count_active(session, ctx.tenant_id) >= limit:
@@ -249,18 +272,8 @@ class EngineService:
         environment_files: list[str] | None = None,
     ) -> Identity:
         """Bring the stack to a new template (PUT) or new values on the current one (PATCH)."""
-        with self._factory() as session:
-            stack = self._stack_row(session, ctx, stack_identity)
-            _check_can_update(stack)
-            old = stack_db.raw_template(session, stack.raw_template_id)
-            old_template, old_env, old_files = old.template, old.environment or {}, old.files
-        if args.get("existing"):
-            template = template or old_template
-            params = merge_environments(old_env, params)
-            files = {**(old_files or {}), **(files or {})}
-        assert template is not None
-        checked = validate_stack(
-            self.conf, template, params, stack.name, ctx.tenant_id, stack_id=stack.id
+        checked, template, files = self._checked_update(
+            ctx, stack_identity, template, params, files, args
         )
         with self._factory.begin() as session:
             stack = self._stack_row(session, ctx, stack_identity)
@@ -282,6 +295,107 @@ class EngineService:
         for step in steps:
             self._sender.send(step)
         return identity
+
+    def _checked_update(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        template: dict[str, Any] | None,
+        params: dict[str, Any],
+        files: dict[str, Any] | None,
+        args: dict[str, Any],
+        environment_files: list[str] | None = None,
+    ) -> tuple[Any, dict[str, Any], dict[str, Any] | None]:
+        """The validated new definition of an update; PATCH (``existing``) keeps the stored
+        template and lays the request over the stored environment and files. Immutable
+        parameters must keep their values."""
+        with self._factory() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            _check_can_update(stack)
+            current = LoadedStack.load(session, stack, with_resources=False)
+            old = stack_db.raw_template(session, stack.raw_template_id)
+            old_template, old_env, old_files = old.template, old.environment or {}, old.files
+        if args.get("existing"):
+            template = template or old_template
+            files = {**(old_files or {}), **(files or {})}
+            params = merge_environments(old_env, params, environment_files, files)
+            environment_files = None
+        if template is None:
+            raise exception.Invalid(reason="No template specified")
+        checked = validate_stack(
+            self.conf,
+            template,
+            params,
+            stack.name,
+            ctx.tenant_id,
+            stack_id=stack.id,
+            files=files,
+            environment_files=environment_files,
+        )
+        new_parameters = checked.template.parameters(
+            environment_parameters(checked.environment, checked.template),
+            stack.name,
+            stack.id,
+            stack.tenant,
+        )
+        check_immutable(current.parameters, new_parameters)
+        return checked, template, files
+
+    def preview_update_stack(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        template: dict[str, Any] | None,
+        params: dict[str, Any],
+        files: dict[str, Any] | None,
+        args: dict[str, Any],
+        environment_files: list[str] | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """What an update would do to each resource, decided exactly as the update decides;
+        nothing is changed."""
+        checked, _, _ = self._checked_update(
+            ctx, stack_identity, template, params, files, args, environment_files
+        )
+        with self._factory() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            current = LoadedStack.load(session, stack)
+            new = LoadedStack(
+                stack,
+                checked.template,
+                checked.environment,
+                checked.template.parameters(
+                    checked.environment.get("parameters") or {}, stack.name, stack.id, stack.tenant
+                ),
+                current.resources,
+                current.resource_data,
+                {
+                    stack.raw_template_id: (current.template, current.environment),
+                    **current.templates,
+                },
+            )
+            changes: dict[str, list[dict[str, Any]]] = {
+                "unchanged": [],
+                "updated": [],
+                "replaced": [],
+                "added": [],
+                "deleted": [],
+            }
+            for name in checked.order:
+                definition = new.definitions[name]
+                row = current.resources.get(name)
+                if row is None or row.action == "INIT":
+                    changes["added"].append(
+                        formats.format_planned_resource(
+                            stack, name, definition.type, sorted(checked.required_by[name])
+                        )
+                    )
+                    continue
+                verdict = plan_resource(new, row).verdict
+                changes[verdict].append(self._format_resource(current, row, False))
+            for name, row in current.resources.items():
+                if name not in checked.requires:
+                    changes["deleted"].append(self._format_resource(current, row, False))
+            return changes
 
     def show_stack(
         self, ctx: RequestContext, stack_identity: Identity | None, resolve_outputs: bool = True
@@ -542,7 +656,7 @@ class EngineService:
             loaded = self._loaded(session, ctx, stack_identity, show_deleted=False)
             return [
                 {"output_key": name, "description": o.description or "No description given"}
-                for name, o in loaded.template.outputs.items()
+                for name, o in loaded.template.active_outputs(loaded.parameters).items()
             ]
 
     def show_output(
@@ -566,7 +680,9 @@ class EngineService:
     def get_environment(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
         with self._factory() as session:
             stack = self._stack_row(session, ctx, stack_identity, show_deleted=True)
-            return stack_db.raw_template(session, stack.raw_template_id).environment or {}
+            template, environment_data = stored_template(session, stack.raw_template_id)
+            stored = Environment.from_stored(environment_data)
+            return stored.display(template.parameter_schemas)  # hidden values masked
 
     def get_files(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
         with self._factory() as session:
@@ -588,6 +704,63 @@ class EngineService:
 
     def get_revision(self, ctx: RequestContext) -> str:
         return self.conf.revision.heat_revision
+
+    # Templates and resource types (no stack involved) ----------------------------
+    def validate_template(
+        self,
+        ctx: RequestContext,
+        template: dict[str, Any] | None,
+        params: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
+        environment_files: list[str] | None = None,
+        files_container: str | None = None,
+        show_nested: bool = False,
+        ignorable_errors: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """The template's parameter form, or ``{"Error": ...}`` as upstream answers.
+
+        ``show_nested`` adds nothing: no type here makes a nested stack.
+        """
+        return introspection.validate_template(
+            self.conf,
+            ctx.tenant_id,
+            template,
+            params,
+            files,
+            environment_files,
+            files_container,
+            ignorable_errors,
+        )
+
+    def list_template_versions(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        return introspection.list_template_versions()
+
+    def list_template_functions(
+        self, ctx: RequestContext, template_version: str, with_condition: bool = False
+    ) -> list[dict[str, str]]:
+        return introspection.list_template_functions(template_version, with_condition)
+
+    def list_resource_types(
+        self,
+        ctx: RequestContext,
+        support_status: str | None = None,
+        type_name: str | None = None,
+        heat_version: str | None = None,
+        with_description: bool = False,
+    ) -> list[Any]:
+        return introspection.list_resource_types(
+            support_status, type_name, heat_version, with_description
+        )
+
+    def resource_schema(
+        self, ctx: RequestContext, type_name: str, with_description: bool = False
+    ) -> dict[str, Any]:
+        return introspection.resource_schema(type_name, with_description)
+
+    def generate_template(
+        self, ctx: RequestContext, type_name: str, template_type: str = "cfn"
+    ) -> dict[str, Any]:
+        return introspection.generate_template(type_name, template_type)
 
 
 def database_errors_as_unavailable(method: Callable[..., Any]) -> Callable[..., Any]:

@@ -19,6 +19,8 @@ from common.db import stacks as stack_db
 from heat_engine.resources import registry
 from heat_engine.resources.base import Resource
 from heat_engine.template import functions as fn
+from heat_engine.template.definitions import ResourceDefinition
+from heat_engine.template.environment import Environment, ResourceRegistry
 from heat_engine.template.parameters import Parameters
 from heat_engine.template.template import Template
 
@@ -26,22 +28,25 @@ STACK_RESOURCE_TYPE = "OS::Heat::Stack"
 
 
 @functools.lru_cache(maxsize=256)
-def _template_from_json(text: str) -> Template:
-    return Template(json.loads(text))
+def _template_from_json(text: str, files_text: str) -> Template:
+    return Template(json.loads(text), json.loads(files_text) or None)
 
 
-def load_template(data: Mapping[str, Any]) -> Template:
-    """A parsed template; identical templates are parsed once per process."""
-    return _template_from_json(json.dumps(data, sort_keys=True))
+def load_template(data: Mapping[str, Any], files: Mapping[str, Any] | None = None) -> Template:
+    """A parsed template; identical templates (and files) are parsed once per process."""
+    return _template_from_json(
+        json.dumps(data, sort_keys=True), json.dumps(files or {}, sort_keys=True)
+    )
 
 
-_STORED: OrderedDict[tuple[str, int], tuple[Template, dict[str, Any]]] = OrderedDict()
+Stored = tuple[Template, dict[str, Any]]
+_STORED: OrderedDict[tuple[str, int], Stored] = OrderedDict()
 _STORED_LOCK = threading.Lock()
 STORED_CACHE_SIZE = 128
 
 
-def stored_template(session: Session, template_id: int) -> tuple[Template, dict[str, Any]]:
-    """A stored template and its environment, parsed once per process.
+def stored_template(session: Session, template_id: int) -> Stored:
+    """A stored template (with its files) and its environment, parsed once per process.
 
     raw_template rows never change (an update stores a new one), so they are cached by
     database and id; a step then costs the same whatever the template's size.
@@ -52,7 +57,7 @@ def stored_template(session: Session, template_id: int) -> tuple[Template, dict[
             _STORED.move_to_end(key)
             return _STORED[key]
     raw = stack_db.raw_template(session, template_id)
-    entry = (load_template(raw.template or {}), raw.environment or {})
+    entry = (load_template(raw.template or {}, raw.files), raw.environment or {})
     with _STORED_LOCK:
         _STORED[key] = entry
         while len(_STORED) > STORED_CACHE_SIZE:
@@ -61,17 +66,11 @@ def stored_template(session: Session, template_id: int) -> tuple[Template, dict[
 
 
 def environment_parameters(
-    environment: Mapping[str, Any] | None, template: Template
+    environment_data: Mapping[str, Any] | None, template: Template
 ) -> dict[str, Any]:
-    """User parameter values: the environment's parameters over its parameter_defaults."""
-    environment = environment or {}
-    values = {
-        k: v
-        for k, v in (environment.get("parameter_defaults") or {}).items()
-        if k in template.parameter_schemas
-    }
-    values.update(environment.get("parameters") or {})
-    return values
+    """User parameter values from a stored environment, as the template declares them."""
+    stored = Environment.from_stored(environment_data or {})
+    return stored.user_parameters(template.parameter_schemas)
 
 
 @dataclass
@@ -84,7 +83,7 @@ class LoadedStack:
     parameters: Parameters
     resources: dict[str, models.Resource]
     resource_data: dict[int, dict[str, str]]
-    templates: dict[int, Template]
+    templates: dict[int, Stored]
 
     @classmethod
     def load(
@@ -108,16 +107,28 @@ class LoadedStack:
             rows = {r.name: r for r in resource_db.by_ids(session, row.id, resource_ids)}
         data = resource_db.data_of(session, [r.id for r in rows.values()])
         older = {r.current_template_id for r in rows.values()} - {row.raw_template_id, None}
-        templates = {tid: stored_template(session, tid)[0] for tid in older if tid is not None}
+        templates = {tid: stored_template(session, tid) for tid in older if tid is not None}
         return cls(row, template, environment, parameters, rows, data, templates)
 
+    @functools.cached_property
+    def definitions(self) -> Mapping[str, ResourceDefinition]:
+        """The resources the stack has under its parameters (conditions applied)."""
+        return self.template.active_resources(self.parameters)
+
+    def resolved_type(self, name: str) -> str:
+        """A resource's type in the current template, after the resource_registry."""
+        return _resolve(self.environment, self.definitions[name].type, name)
+
     def type_of(self, row: models.Resource) -> str:
-        """A stored resource's type, from the template it was last brought to."""
-        template = self.template
-        if row.current_template_id and row.current_template_id != self.row.raw_template_id:
-            template = self.templates.get(row.current_template_id, template)
+        """A stored resource's type, from the template (and environment) it was last
+        brought to."""
+        template, env = self.templates.get(
+            row.current_template_id or -1, (self.template, self.environment)
+        )
         definition = template.resources.get(row.name) or self.template.resources.get(row.name)
-        return definition.type if definition else "OS::Heat::None"
+        if definition is None:
+            return "OS::Heat::None"
+        return _resolve(env, definition.type, row.name)
 
     def plugin(self, name: str, type_name: str | None = None) -> Resource:
         """The plugin of a stored resource, built from its stored properties and data."""
@@ -137,17 +148,36 @@ class LoadedStack:
         return StackResolver(self)
 
 
+@functools.lru_cache(maxsize=1024)
+def _registry(environment_json: str) -> ResourceRegistry:
+    return Environment.from_stored(json.loads(environment_json)).registry
+
+
+def _resolve(environment_data: Mapping[str, Any], type_name: str, name: str) -> str:
+    section = {"resource_registry": environment_data.get("resource_registry") or {}}
+    return _registry(json.dumps(section, sort_keys=True)).resolve_type(
+        type_name, name, registry.is_known
+    )
+
+
 class StackResolver:
     """Answers functions' questions from the stored state of the stack's resources."""
 
     def __init__(self, stack: LoadedStack) -> None:
         self._stack = stack
+        self._conditions: Any = None  # the stack's Conditions, on first use
+        self._active: Any = None  # the resources its conditions enable, on first use
 
     def param(self, name: str) -> Any:
         return self._stack.parameters.get(name)
 
     def has_resource(self, name: str) -> bool:
         return name in self._stack.template.resources
+
+    def _is_active(self, name: str) -> bool:
+        if self._active is None:
+            self._active = self._stack.template.active_resources(self._stack.parameters)
+        return name in self._active
 
     def _created(self, name: str) -> Resource | None:
         row = self._stack.resources.get(name)
@@ -160,27 +190,46 @@ class StackResolver:
         return self._stack.plugin(name)
 
     def resource_ref(self, name: str) -> Any:
+        if not self._is_active(name):
+            raise exception.InvalidTemplateReference(resource=name, key="unknown")
         plugin = self._created(name)
         if plugin is None:
-            if name not in self._stack.resources and name in self._stack.template.resources:
-                return None
-            return name if name in self._stack.template.resources else None
+            return None if name not in self._stack.resources else name
         return plugin.get_reference_id()
 
     def resource_attr(self, name: str, attr: str, path: list[Any]) -> Any:
-        if name not in self._stack.template.resources:
+        if not self._is_active(name):
             raise exception.InvalidTemplateReference(resource=name, key="unknown")
         plugin = self._created(name)
         if plugin is None:
             return None
         return fn.dig(plugin.get_attribute(attr), path) if path else plugin.get_attribute(attr)
 
+    def resource_attributes(self, name: str) -> dict[str, Any] | None:
+        """Every attribute of a resource (``get_attr: [name]``); None until it exists."""
+        if not self._is_active(name):
+            raise exception.InvalidTemplateReference(resource=name, key="unknown")
+        plugin = self._created(name)
+        return None if plugin is None else plugin.attributes()
+
+    def condition(self, name: str) -> bool:
+        if self._conditions is None:
+            self._conditions = self._stack.template.conditions(self._stack.parameters)
+        return self._conditions.is_enabled(name)
+
+    def resource_facade(self, kind: str) -> Any:
+        """The parent resource's data; every stack is a top-level stack for now."""
+        raise exception.StackValidationFailed(
+            f"resource_facade ({kind}) is only valid in a nested stack: "
+            f"stack {self._stack.row.name} has no parent resource"
+        )
+
 
 def resolve_outputs(stack: LoadedStack) -> list[dict[str, Any]]:
     """Every output with its value, or its error where resolving it failed."""
     resolver = stack.resolver()
     out = []
-    for name, output in stack.template.outputs.items():
+    for name, output in stack.template.active_outputs(stack.parameters).items():
         entry: dict[str, Any] = {
             "output_key": name,
             "description": output.description or "No description given",

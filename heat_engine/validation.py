@@ -6,7 +6,7 @@ Nothing is written until all of it passes, so bad input leaves nothing behind.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,18 +15,12 @@ from oslo_config import cfg
 from common import exception
 from heat_engine.graph import Graph
 from heat_engine.resources import registry
-from heat_engine.stack import environment_parameters
+from heat_engine.resources.schema import AnyAttributes
+from heat_engine.template import environment
 from heat_engine.template import functions as fn
 from heat_engine.template.template import Template
 
-ENVIRONMENT_SECTIONS = (
-    "parameters",
-    "parameter_defaults",
-    "resource_registry",
-    "event_sinks",
-    "encrypted_param_names",
-    "parameter_merge_strategies",
-)
+ENVIRONMENT_SECTIONS = environment.SECTIONS
 
 
 @dataclass(frozen=True)
@@ -42,43 +36,32 @@ class CheckedStack:
 
 
 def normalize_environment(env: Mapping[str, Any] | None) -> dict[str, Any]:
-    """An environment with every section present, as upstream stores and shows it."""
-    env = dict(env or {})
-    for section in env:
-        if section not in ENVIRONMENT_SECTIONS:
-            raise exception.Invalid(reason=f'environment has wrong section "{section}"')
-    registry_section = dict(env.get("resource_registry") or {})
-    registry_section.setdefault("resources", {})
-    return {
-        "resource_registry": registry_section,
-        "parameters": dict(env.get("parameters") or {}),
-        "parameter_defaults": dict(env.get("parameter_defaults") or {}),
-        "event_sinks": list(env.get("event_sinks") or []),
-        "encrypted_param_names": list(env.get("encrypted_param_names") or []),
-        **(
-            {"parameter_merge_strategies": env["parameter_merge_strategies"]}
-            if "parameter_merge_strategies" in env
-            else {}
-        ),
-    }
+    """An environment checked and shaped as upstream stores and shows it."""
+    return environment.Environment.from_request(env).to_dict()
 
 
-def merge_environments(old: Mapping[str, Any], new: Mapping[str, Any] | None) -> dict[str, Any]:
-    """PATCH semantics: the stored environment with the request's values laid over it."""
-    merged = normalize_environment(old)
-    for section, value in normalize_environment(new).items():
-        if isinstance(value, dict):
-            merged[section] = {**merged.get(section, {}), **value}
-        elif value:
-            merged[section] = value
-    return merged
+def merge_environments(
+    old: Mapping[str, Any],
+    new: Mapping[str, Any] | None,
+    environment_files: list[str] | None = None,
+    files: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """PATCH semantics: the stored environment with the request's (and its environment
+    files') laid over it."""
+    merged = environment.merge(
+        environment.Environment.from_stored(old),
+        environment.Environment.from_request(new, environment_files, files),
+    )
+    return merged.to_dict()
 
 
 class _ValidationResolver:
-    """Resolves parameters for real and stands in None for anything resources would give."""
+    """Resolves parameters (and, given the template, conditions) for real and stands in None
+    for anything resources would give."""
 
-    def __init__(self, parameters: Any) -> None:
+    def __init__(self, parameters: Any, template: Template | None = None) -> None:
         self._parameters = parameters
+        self._conditions = template.conditions(parameters) if template is not None else None
 
     def param(self, name: str) -> Any:
         return self._parameters.get(name)
@@ -92,48 +75,99 @@ class _ValidationResolver:
     def resource_attr(self, name: str, attr: str, path: list[Any]) -> Any:
         return None
 
+    def resource_attributes(self, name: str) -> dict[str, Any] | None:
+        return None
 
-def _validate_properties(template: Template, resolver: _ValidationResolver) -> None:
+    def condition(self, name: str) -> bool:
+        # without the template every condition counts as true: the stack's steps decide
+        return True if self._conditions is None else self._conditions.is_enabled(name)
+
+    def resource_facade(self, kind: str) -> Any:
+        raise exception.StackValidationFailed(
+            f"resource_facade ({kind}) is only valid in a nested stack: "
+            "this stack has no parent resource"
+        )
+
+
+def resource_types(env: environment.Environment, definitions: Mapping[str, Any]) -> dict[str, str]:
+    """Each resource's type after the environment's resource_registry, checked to exist."""
+    types = {}
+    for name, definition in definitions.items():
+        resolved = env.registry.resolve_type(definition.type, name, registry.is_known)
+        try:
+            registry.get_class(resolved)
+        except exception.StackValidationFailed as ex:
+            raise exception.StackValidationFailed(ex.message, path=("resources", name)) from ex
+        types[name] = resolved
+    return types
+
+
+def _attribute_names(env: environment.Environment) -> Callable[[str], Any]:
+    """What get_attr may name on a type (None: anything, for stand-in types)."""
+
+    def names(type_name: str) -> Any:
+        cls = registry.RESOURCE_TYPES.get(
+            env.registry.resolve_type(type_name, None, registry.is_known)
+        )
+        if cls is None or isinstance(cls.attributes_schema, AnyAttributes):
+            return None
+        return {*cls.attributes_schema, "show"}
+
+    return names
+
+
+def _validate_properties(
+    definitions: Mapping[str, Any], types: Mapping[str, str], resolver: _ValidationResolver
+) -> None:
     """Check each resource's properties, except those waiting on other resources."""
-    for name, definition in template.resources.items():
-        cls = registry.get_class(definition.type)
+    for name, definition in definitions.items():
+        cls = registry.get_class(types[name])
         props = definition.properties
         pending = frozenset(k for k, v in props.items() if fn.dependencies(v))
-        static = {k: fn.resolve(v, resolver) for k, v in props.items() if k not in pending}
+        static = {}
+        for key, value in props.items():
+            if key in pending:
+                continue
+            try:
+                static[key] = fn.resolve(value, resolver)
+            except exception.HeatException as ex:
+                raise exception.StackValidationFailed(
+                    f"Property error: : resources.{name}.properties.{key}: : {ex}"
+                ) from ex
         cls.validate_properties(static, name, skip=pending)
 
 
 def validate_stack(
     conf: cfg.ConfigOpts,
     template_data: Mapping[str, Any],
-    environment: Mapping[str, Any] | None,
+    environment_data: Mapping[str, Any] | None,
     stack_name: str,
     tenant: str,
     stack_id: str | None = None,
+    files: Mapping[str, Any] | None = None,
+    environment_files: list[str] | None = None,
 ) -> CheckedStack:
     """Validate a whole stack definition; raise the error upstream would, naming the place."""
-    template = Template(template_data)
-    env = normalize_environment(environment)
+    template = Template(template_data, files)
+    env = environment.Environment.from_request(
+        environment_data, environment_files, files, template.parameter_schemas
+    )
     stack_id = stack_id or str(uuid.uuid4())
     parameters = template.parameters(
-        environment_parameters(env, template), stack_name, stack_id, tenant
+        env.user_parameters(template.parameter_schemas), stack_name, stack_id, tenant
     )
+    active = template.active_resources(parameters)
     limit = conf.max_resources_per_stack
-    if limit >= 0 and len(template.resources) > limit:
+    if limit >= 0 and len(active) > limit:
         raise exception.RequestLimitExceeded(
             message=f"You have reached the maximum resources per stack, {limit}. "
             "Please reduce the number of resources."
         )
-    for name, definition in template.resources.items():
-        try:
-            registry.get_class(definition.type)
-        except exception.StackValidationFailed as ex:
-            raise exception.StackValidationFailed(ex.message, path=("resources", name)) from ex
-    template.validate_references(set(parameters.values) | set(template.parameter_schemas))
-    names = set(template.resources)
-    requires = {n: d.dependencies(names) for n, d in template.resources.items()}
+    types = resource_types(env, active)
+    template.validate(parameters, _attribute_names(env))
+    requires = template.dependencies(parameters)
     graph = Graph(requires)
     order = graph.topological_order()
-    _validate_properties(template, _ValidationResolver(parameters))
-    required_by = {n: graph.required_by(n) for n in names}
-    return CheckedStack(stack_id, template, env, order, requires, required_by)
+    _validate_properties(active, types, _ValidationResolver(parameters, template))
+    required_by = {n: graph.required_by(n) for n in requires}
+    return CheckedStack(stack_id, template, env.to_dict(), order, requires, required_by)

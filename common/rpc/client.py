@@ -321,3 +321,91 @@ class EngineClient:
             details=details,
             sync_call=sync_call,
         )
+
+    def preview_update_stack(
+        self,
+        ctx: RequestContext,
+        stack_identity: Identity,
+        template: Any,
+        params: dict[str, Any],
+        files: dict[str, Any],
+        args: dict[str, Any],
+        environment_files: list[str] | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
+        return self._call(
+            ctx,
+            "preview_update_stack",
+            stack_identity=stack_identity,
+            template=template,
+            params=params,
+            files=files,
+            args=args,
+            environment_files=environment_files,
+        )
+
+    def validate_template(
+        self,
+        ctx: RequestContext,
+        template: Any,
+        params: dict[str, Any],
+        files: dict[str, Any] | None = None,
+        environment_files: list[str] | None = None,
+        files_container: str | None = None,
+        show_nested: bool = False,
+        ignorable_errors: list[str] | None = None,
+    ) -> dict[str, Any]:
+        return self._call(
+            ctx,
+            "validate_template",
+            template=template,
+            params=params,
+            files=files,
+            environment_files=environment_files,
+            files_container=files_container,
+            show_nested=show_nested,
+            ignorable_errors=ignorable_errors,
+        )
+
+    def list_template_versions(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        return self._call(ctx, "list_template_versions")
+
+    def list_template_functions(
+        self, ctx: RequestContext, template_version: str, with_condition: bool = False
+    ) -> list[dict[str, str]]:
+        return self._call(
+            ctx,
+            "list_template_functions",
+            template_version=template_version,
+            with_condition=with_condition,
+        )
+
+    def list_resource_types(
+        self,
+        ctx: RequestContext,
+        support_status: str | None = None,
+        type_name: str | None = None,
+        heat_version: str | None = None,
+        with_description: bool = False,
+    ) -> list[Any]:
+        return self._call(
+            ctx,
+            "list_resource_types",
+            support_status=support_status,
+            type_name=type_name,
+            heat_version=heat_version,
+            with_description=with_description,
+        )
+
+    def resource_schema(
+        self, ctx: RequestContext, type_name: str, with_description: bool = False
+    ) -> dict[str, Any]:
+        return self._call(
+            ctx, "resource_schema", type_name=type_name, with_description=with_description
+        )
+
+    def generate_template(
+        self, ctx: RequestContext, type_name: str, template_type: str = "cfn"
+    ) -> dict[str, Any]:
+        return self._call(
+            ctx, "generate_template", type_name=type_name, template_type=template_type
+        )

@@ -32,7 +32,11 @@ class StackRequest:
         self.body = body
         try:
             self.template = self._template(max_template_size, require_template)
-            self.environment = template_format.parse_environment(body.get("environment"))
+            self.environment_files = body.get("environment_files")
+            # with environment files the client sent the environment as files: as upstream,
+            # only the request's parameters stand beside them
+            raw_env = None if self.environment_files else body.get("environment")
+            self.environment = template_format.parse_environment(raw_env)
         except exception.Invalid as ex:  # a malformed request, as upstream reports it
             raise HTTPError(ex.message) from ex
         user_params = body.get("parameters") or {}
@@ -45,7 +49,6 @@ class StackRequest:
             merged.update(user_params)
             self.environment["parameters"] = merged
         self.files = body.get("files") or {}
-        self.environment_files = body.get("environment_files")
         self.args = {k: body[k] for k in CREATE_ARGS if k in body}
 
     def _template(self, max_size: int, required: bool) -> dict[str, Any] | None:
@@ -250,6 +253,58 @@ class Stack:
         self._redirect_if_lookup(req, stack_name, stack_id)
         self.engine.delete_stack(ctx_of(req), identity(tenant_id, stack_name, stack_id))
         resp.status = falcon.HTTP_204
+
+
+class UpdatePreview:
+    """/stacks/{stack_name}/{stack_id}/preview: what PUT or PATCH would do, doing nothing."""
+
+    def __init__(self, engine: EngineClient, max_template_size: int) -> None:
+        self.engine = engine
+        self.max_template_size = max_template_size
+
+    def _preview(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+        existing: bool,
+    ) -> None:
+        data = StackRequest(
+            params.json_body(req), self.max_template_size, require_template=not existing
+        )
+        args = {**data.args, **({"existing": True} if existing else {})}
+        changes = self.engine.preview_update_stack(
+            ctx_of(req),
+            identity(tenant_id, stack_name, stack_id),
+            data.template,
+            data.environment,
+            data.files,
+            args,
+            data.environment_files,
+        )
+        resp.media = {"resource_changes": changes}
+
+    def on_put(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
+        self._preview(req, resp, tenant_id, stack_name, stack_id, existing=False)
+
+    def on_patch(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+    ) -> None:
+        self._preview(req, resp, tenant_id, stack_name, stack_id, existing=True)
 
 
 class Template:

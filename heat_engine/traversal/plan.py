@@ -13,7 +13,7 @@ from common.db import models, sync_points
 from common.db import resources as resource_db
 from common.db import stacks as stack_db
 from heat_engine.graph import Graph
-from heat_engine.stack import STACK_RESOURCE_TYPE, stored_template
+from heat_engine.stack import STACK_RESOURCE_TYPE, environment_parameters, stored_template
 from heat_engine.traversal.messages import (
     CREATE,
     DELETE,
@@ -145,9 +145,12 @@ def begin_rollback(session: Session, stack: models.Stack) -> list[Step]:
         stack.prev_raw_template_id,
         stack.raw_template_id,
     )
-    template, _ = stored_template(session, stack.raw_template_id)
-    names = set(template.resources)
-    requires = {n: d.dependencies(names) for n, d in template.resources.items()}
+    template, environment_data = stored_template(session, stack.raw_template_id)
+    parameters = template.parameters(
+        environment_parameters(environment_data, template), stack.name, stack.id, stack.tenant
+    )
+    requires = template.dependencies(parameters)
+    names = set(requires)
     graph = Graph(requires)
     relink(
         session,

@@ -266,6 +266,6 @@ class StepRecorder:
         if label == DELETE:
             stack_db.mark_deleted(session, step.stack_id)
         elif step.action == UPDATE:
-            stack_db.drop_removed_resources(session, step.stack_id, set(loaded.template.resources))
+            stack_db.drop_removed_resources(session, step.stack_id, set(loaded.definitions))
         elif step.action == DELETE:  # a rolled-back create leaves no resources
             stack_db.drop_removed_resources(session, step.stack_id, set())

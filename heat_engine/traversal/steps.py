@@ -25,6 +25,7 @@ from heat_engine.stack import LoadedStack
 from heat_engine.template import functions as fn
 from heat_engine.traversal.messages import CREATE, DELETE, UPDATE, Step, StepSender
 from heat_engine.traversal.recorder import STATE_CHANGED, StepRecorder, Transition
+from heat_engine.update_plan import plan_resource
 
 LOG = logging.getLogger(__name__)
 
@@ -98,10 +99,10 @@ class StepRunner:
 
     def _create_resource(self, step: Step, loaded: LoadedStack, row: models.Resource) -> bool:
         """Create ``row``'s resource; True once it is CREATE_COMPLETE."""
-        definition = loaded.template.resources[row.name]
+        definition = loaded.definitions[row.name]
         plugin: Resource | None = None
         try:
-            cls = registry.get_class(definition.type)
+            cls = registry.get_class(loaded.resolved_type(row.name))
             resolved = fn.resolve(definition.properties, loaded.resolver())
             props = cls.validate_properties(resolved, row.name)
             plugin = cls(
@@ -158,7 +159,7 @@ class StepRunner:
         if row.action == DELETE and row.status == "COMPLETE":
             self._rec.propagate(step, loaded, row)
             return
-        definition = loaded.template.resources.get(row.name)
+        definition = loaded.definitions.get(row.name)
         type_name = loaded.type_of(row)
         if row.action == "INIT":
             with self._factory.begin() as session:
@@ -185,7 +186,7 @@ class StepRunner:
     # Update ----------------------------------------------------------------------
     def _update(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
         """Bring one resource to the new template: create, keep, update in place or replace."""
-        definition = loaded.template.resources.get(row.name)
+        definition = loaded.definitions.get(row.name)
         if definition is None:
             self._delete(step, loaded, row)
             return
@@ -197,19 +198,14 @@ class StepRunner:
             return
         plugin: Resource | None = None
         try:
-            old_type = loaded.type_of(row)
-            cls = registry.get_class(definition.type)
-            resolved = fn.resolve(definition.properties, loaded.resolver())
-            props = cls.validate_properties(resolved, row.name)
-            old = loaded.plugin(row.name, type_name=old_type)
-            diff = {k: v for k, v in props.items() if (old.properties or {}).get(k) != v}
-            if old_type == definition.type and not diff and row.status != "FAILED":
+            decided = plan_resource(loaded, row)
+            if decided.verdict == "unchanged":
                 self._rec.keep(step, loaded, row)
                 return
-            if old_type != definition.type or row.status == "FAILED" or old.needs_replacement(diff):
-                self._replace(step, loaded, row, old, definition.type)
+            if decided.verdict == "replaced":
+                self._replace(step, loaded, row, decided.current, definition.type)
                 return
-            plugin = old
+            plugin, resolved, props = decided.current, decided.resolved, decided.properties
             started = Transition(
                 UPDATE,
                 "IN_PROGRESS",
@@ -220,7 +216,7 @@ class StepRunner:
             )
             if not self._rec.enter(step, loaded, row, started):
                 return
-            wait_until(plugin.check_update_complete, plugin.handle_update(props, diff))
+            wait_until(plugin.check_update_complete, plugin.handle_update(props, decided.diff))
         except Exception as ex:
             self._rec.fail(step, loaded, row, plugin, UPDATE, definition.type, ex)
             return

@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.db import events as event_db
 from common.db import models, sync_points
 from common.db import services as service_db
-from common.db import stacks as stack_db
 from common.db.base import utcnow
-from heat_engine.stack import STACK_RESOURCE_TYPE
+from heat_engine.stack import STACK_RESOURCE_TYPE, environment_parameters, stored_template
 from heat_engine.traversal import plan
 from heat_engine.traversal.messages import DELETE, UPDATE, Step, StepSender, is_forward
 
@@ -154,7 +153,10 @@ def _last_progress(
 
 
 def _kept(session: Session, stack: models.Stack) -> set[str]:
-    """Names the stack's current template defines (removed ones are deleted in an update)."""
-    template = stack_db.raw_template(session, stack.raw_template_id).template or {}
-    section = template.get("resources") or template.get("Resources") or {}
-    return set(section)
+    """Names the stack has under its current template (removed ones are deleted in an
+    update)."""
+    template, environment_data = stored_template(session, stack.raw_template_id)
+    parameters = template.parameters(
+        environment_parameters(environment_data, template), stack.name, stack.id, stack.tenant
+    )
+    return set(template.active_resources(parameters))

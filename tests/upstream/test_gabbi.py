@@ -12,10 +12,6 @@ catalog has it, ``http://host:8004/v1/<project id>``, here on free ports.
 #
 # | tempest id | file: upstream test                      | ours, where upstream expects    |
 # |------------|------------------------------------------|---------------------------------|
-# | resource types issue                                                                    |
-# | 5b4db88b   | resourcetypes: list resource types       | GET /resource_types: 404        |
-# | cc05d1ef   | resourcetypes: show resource type        | GET /resource_types/{type}: 404 |
-# | 5a2164eb   | resourcetypes: resource type template    | GET .../{type}/template: 404    |
 # | software configuration issue                                                            |
 # | d26d11c0   | softwareconfig: create software config   | POST /software_configs: 404     |
 # | d26d149a   | softwareconfig: show config              | no config id (create failed)    |
@@ -27,11 +23,6 @@ catalog has it, ``http://host:8004/v1/<project id>``, here on free ports.
 # | d26d1e90   | softwareconfig: list software deploym.   | GET /software_deployments: 404  |
 # | d26d1fda   | softwareconfig: delete deployment        | no deployment URL (show failed) |
 # | d26d22be   | softwareconfig: delete config            | no config URL (show failed)     |
-# | template versions issue                                                                 |
-# | cbc28c20   | templates: list template versions        | GET /template_versions: 404     |
-# | 721ff23c   | templates: list template functions       | GET .../{ver}/functions: 404   |
-# | template-language issue                                                                 |
-# | f307139b   | templates: template validate             | POST /validate: 404             |
 
 from __future__ import annotations
 
@@ -70,14 +61,9 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 LOG_TAIL_LINES = 60
 
-RESOURCE_TYPES = "GET /resource_types: resource types issue"
 SOFTWARE_CONFIG = "/software_configs and /software_deployments: software configuration issue"
-TEMPLATE_VERSIONS = "GET /template_versions: template versions issue"
 # tempest id (the gabbi ``desc``) -> why it fails until a later issue lands.
 EXPECTED_FAILURES: dict[str, str] = {
-    "5b4db88b-d171-4400-b7a7-a7dc8f597d31": RESOURCE_TYPES,
-    "cc05d1ef-17f1-430e-bea1-0f6766f7d0b4": RESOURCE_TYPES,
-    "5a2164eb-645a-4245-acd7-b222a715fc09": RESOURCE_TYPES,
     "d26d11c0-4924-11e8-842f-0ed5f89f718b": SOFTWARE_CONFIG,
     "d26d149a-4924-11e8-842f-0ed5f89f718b": SOFTWARE_CONFIG,
     "d26d15ee-4924-11e8-842f-0ed5f89f718b": SOFTWARE_CONFIG,
@@ -88,9 +74,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     "d26d1e90-4924-11e8-842f-0ed5f89f718b": SOFTWARE_CONFIG,
     "d26d1fda-4924-11e8-842f-0ed5f89f718b": SOFTWARE_CONFIG,
     "d26d22be-4924-11e8-842f-0ed5f89f718b": SOFTWARE_CONFIG,
-    "cbc28c20-e740-43ef-a01b-b1a39f4a0db3": TEMPLATE_VERSIONS,
-    "721ff23c-8527-480f-a090-1c915b4f8430": TEMPLATE_VERSIONS,
-    "f307139b-03d0-4006-92b7-81c86c949727": "POST /validate: template-language issue",
 }
 
 

@@ -520,8 +520,12 @@ def test_list_filters_by_tags(api, tenant):
     assert names(tags_any="b,c") == ["ab", "c"]
     assert names(not_tags="a,b") == ["a", "c", "none"]
     assert names(not_tags_any="a") == ["c", "none"]
-    assert api.simulate_get(f"/v1/{tenant}/stacks",
-                            params={"tags": "a", "with_count": "true"}).json["count"] == 2
+    assert (
+        api.simulate_get(f"/v1/{tenant}/stacks", params={"tags": "a", "with_count": "true"}).json[
+            "count"
+        ]
+        == 2
+    )
     shown = api.simulate_get(f"/v1/{tenant}/stacks", params={"tags": "c"}).json["stacks"][0]
     assert shown["tags"] == ["c"]
 
@@ -530,6 +534,7 @@ def test_global_tenant_listing_is_for_admins(api, tenant):
     assert create(api, tenant, "mine", {"heat_template_version": "2016-10-14"}).status_code == 201
     listed = api.simulate_get(f"/v1/{tenant}/stacks", params={"global_tenant": "true"})
     assert "mine" in {s["stack_name"] for s in listed.json["stacks"]}
-    denied = api.simulate_get(f"/v1/{tenant}/stacks", params={"global_tenant": "true"},
-                              headers={"X-Roles": "member"})
+    denied = api.simulate_get(
+        f"/v1/{tenant}/stacks", params={"global_tenant": "true"}, headers={"X-Roles": "member"}
+    )
     assert denied.status_code == 403
