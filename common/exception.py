@@ -141,6 +141,10 @@ class NotSupported(HeatException):
     msg_fmt = "%(feature)s is not supported."
 
 
+class InvalidBreakPointHook(HeatException):
+    msg_fmt = "%(message)s"
+
+
 class ResourceActionNotSupported(HeatException):
     msg_fmt = "%(action)s is not supported for resource."
 
@@ -189,6 +193,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     Forbidden: 403,
     ImmutableParameterModified: 400,
     Invalid: 400,
+    InvalidBreakPointHook: 400,
     InvalidSchemaError: 400,
     InvalidTemplateAttribute: 400,
     InvalidTemplateReference: 400,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from common import exception
 from common.context import RequestContext
 from common.db import events as event_db
-from common.db import models
+from common.db import models, sync_points
 from common.db import resources as resource_db
 from common.db import services as service_db
 from common.db import stacks as stack_db
@@ -27,7 +27,7 @@ from heat_engine.stack import (
     resolve_outputs,
     stored_template,
 )
-from heat_engine.template.environment import Environment
+from heat_engine.template.environment import HOOK_TYPES, Environment
 from heat_engine.template.parameters import check_immutable
 from heat_engine.traversal import plan
 from heat_engine.traversal.messages import (
@@ -168,7 +168,8 @@ class EngineService:
                 show_nested,
                 tag_filter,
             )
-            return [formats.format_stack_summary(r, stack_db.tags(session, r.id)) for r in rows]
+            tags = stack_db.tags_of(session, [r.id for r in rows])
+            return [formats.format_stack_summary(r, tags[r.id]) for r in rows]
 
     def count_stacks(
         self,
@@ -599,7 +600,11 @@ class EngineService:
         details: Any = None,
         sync_call: bool = False,
     ) -> Any:
-        """Deliver a signal to a resource that takes signals."""
+        """Deliver a signal to a resource: ``unset_hook`` clears a breakpoint it waits at;
+        anything else goes to a plugin that takes signals."""
+        if isinstance(details, dict) and "unset_hook" in details:
+            self._unset_hook(ctx, stack_identity, resource_name, details["unset_hook"])
+            return None
         with self._factory() as session:
             loaded = self._loaded(session, ctx, stack_identity, show_deleted=False)
             row = self._find_resource(loaded, resource_name)
@@ -610,6 +615,38 @@ class EngineService:
         if row.action == "INIT":
             raise exception.ResourceNotAvailable(resource_name=resource_name)
         return handle(details)
+
+    def _unset_hook(
+        self, ctx: RequestContext, stack_identity: Identity, resource_name: str, hook: Any
+    ) -> None:
+        with self._factory.begin() as session:
+            loaded = self._loaded(session, ctx, stack_identity, show_deleted=False)
+            row = self._find_resource(loaded, resource_name)
+            described = f'{loaded.type_of(row)} "{row.name}"'
+            if hook not in HOOK_TYPES:
+                raise exception.InvalidBreakPointHook(
+                    message=f'Invalid hook type "{hook}" for {described}'
+                )
+            if hook not in loaded.hooks(row.name):
+                raise exception.InvalidBreakPointHook(
+                    message=f'The "{hook}" hook is not defined on {described}'
+                )
+            traversal = loaded.row.current_traversal or ""
+            extra = sync_points.node_extra(session, str(row.id), traversal)
+            if extra is None or hook in extra.get("hooks_cleared", []):
+                return
+            extra["hooks_cleared"] = [*extra.get("hooks_cleared", []), hook]
+            sync_points.set_node_extra(session, str(row.id), traversal, extra)
+            event_db.add(
+                session,
+                loaded.row.id,
+                row.name,
+                row.action,
+                row.status,
+                f"Hook {hook} is cleared",
+                row.nova_instance,
+                loaded.type_of(row),
+            )
 
     def describe_stack_resources(
         self, ctx: RequestContext, stack_identity: Identity, resource_name: str | None = None

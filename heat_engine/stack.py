@@ -119,6 +119,10 @@ class LoadedStack:
         """A resource's type in the current template, after the resource_registry."""
         return _resolve(self.environment, self.definitions[name].type, name)
 
+    def hooks(self, name: str) -> set[str]:
+        """The hooks (breakpoints) the environment sets on a resource."""
+        return _registry_of(self.environment).hooks_for(name)
+
     def type_of(self, row: models.Resource) -> str:
         """A stored resource's type, from the template (and environment) it was last
         brought to."""
@@ -153,11 +157,13 @@ def _registry(environment_json: str) -> ResourceRegistry:
     return Environment.from_stored(json.loads(environment_json)).registry
 
 
-def _resolve(environment_data: Mapping[str, Any], type_name: str, name: str) -> str:
+def _registry_of(environment_data: Mapping[str, Any]) -> ResourceRegistry:
     section = {"resource_registry": environment_data.get("resource_registry") or {}}
-    return _registry(json.dumps(section, sort_keys=True)).resolve_type(
-        type_name, name, registry.is_known
-    )
+    return _registry(json.dumps(section, sort_keys=True))
+
+
+def _resolve(environment_data: Mapping[str, Any], type_name: str, name: str) -> str:
+    return _registry_of(environment_data).resolve_type(type_name, name, registry.is_known)
 
 
 class StackResolver:

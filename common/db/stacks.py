@@ -151,6 +151,20 @@ def tags(session: Session, stack_id: str) -> list[str]:
     return list(rows)
 
 
+def tags_of(session: Session, stack_ids: list[str]) -> dict[str, list[str]]:
+    """The tags of many stacks in one query."""
+    out: dict[str, list[str]] = {sid: [] for sid in stack_ids}
+    if stack_ids:
+        rows = session.execute(
+            select(StackTag.stack_id, StackTag.tag)
+            .where(StackTag.stack_id.in_(stack_ids))
+            .order_by(StackTag.id)
+        )
+        for stack_id, tag in rows:
+            out[stack_id].append(tag)
+    return out
+
+
 def set_status(
     session: Session,
     stack_id: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -91,3 +93,25 @@ def arrive(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise RuntimeError(f"sync point {entity_id} changed under its lock")
     return inputs
+
+
+def node_extra(session: Session, entity_id: str, traversal_id: str) -> dict[str, Any] | None:
+    """A node's extra data in a traversal (hooks paused and cleared), locked for update;
+    None when the traversal has no such node."""
+    row = session.execute(
+        select(SyncPoint.extra_data, SyncPoint.is_update)
+        .where(SyncPoint.entity_id == entity_id, SyncPoint.traversal_id == traversal_id)
+        .with_for_update()
+    ).first()
+    return None if row is None else dict(row.extra_data or {})
+
+
+def set_node_extra(
+    session: Session, entity_id: str, traversal_id: str, extra: dict[str, Any]
+) -> None:
+    session.execute(
+        update(SyncPoint)
+        .where(SyncPoint.entity_id == entity_id, SyncPoint.traversal_id == traversal_id)
+        .values(extra_data=extra)
+        .execution_options(synchronize_session=False)
+    )

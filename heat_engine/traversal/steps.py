@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import events as event_db
-from common.db import models
+from common.db import models, sync_points
 from common.db import resources as resource_db
 from common.db import services as service_db
 from common.db import stacks as stack_db
@@ -122,12 +122,15 @@ class StepRunner:
                 properties=resolved,
                 values={"properties_data": props, "engine_id": self._engine_id},
             )
+            self._hold_for_hook(step, loaded, row, CREATE)
             if not self._rec.enter(step, loaded, row, started):
                 return False
             token = plugin.handle_create()
             if not plugin.check_create_complete(token):
                 self._save_plugin_state(row, plugin)  # it will take a while: record it now
                 wait_until(plugin.check_create_complete, token)
+        except StepDeferred:
+            raise
         except Exception as ex:  # any plugin failure is the resource's failure, not ours
             self._rec.fail(step, loaded, row, plugin, CREATE, definition.type, ex)
             return False
@@ -173,10 +176,13 @@ class StepRunner:
             started = Transition(
                 DELETE, "IN_PROGRESS", physical, type_name, values={"engine_id": self._engine_id}
             )
+            self._hold_for_hook(step, loaded, row, DELETE)
             if not self._rec.enter(step, loaded, row, started):
                 return
             if definition is None or definition.deletion_policy != "Retain":
                 wait_until(plugin.check_delete_complete, plugin.handle_delete())
+        except StepDeferred:
+            raise
         except Exception as ex:
             self._rec.fail(step, loaded, row, plugin, DELETE, type_name, ex)
             return
@@ -214,9 +220,12 @@ class StepRunner:
                 properties=resolved,
                 values={"engine_id": self._engine_id},
             )
+            self._hold_for_hook(step, loaded, row, UPDATE)
             if not self._rec.enter(step, loaded, row, started):
                 return
             wait_until(plugin.check_update_complete, plugin.handle_update(props, decided.diff))
+        except StepDeferred:
+            raise
         except Exception as ex:
             self._rec.fail(step, loaded, row, plugin, UPDATE, definition.type, ex)
             return
@@ -239,6 +248,7 @@ class StepRunner:
         self, step: Step, loaded: LoadedStack, row: models.Resource, old: Resource, type_name: str
     ) -> None:
         """Replace a resource: the new one is created before the old one is deleted."""
+        self._hold_for_hook(step, loaded, row, UPDATE)
         with self._factory.begin() as session:
             started = Transition(
                 UPDATE,
@@ -271,6 +281,8 @@ class StepRunner:
             return
         try:
             wait_until(old.check_delete_complete, old.handle_delete())
+        except StepDeferred:
+            raise
         except Exception as ex:
             LOG.warning("Deleting the replaced %s failed: %s", row.name, ex)
             return
@@ -310,8 +322,43 @@ class StepRunner:
             verb = act.lower()
             token = getattr(plugin, f"handle_{verb}")()
             wait_until(getattr(plugin, f"check_{verb}_complete"), token)
+        except StepDeferred:
+            raise
         except Exception as ex:
             self._rec.fail(step, loaded, row, plugin, act, type_name, ex)
             return
         done = Transition(act, "COMPLETE", row.nova_instance, type_name, values={"engine_id": None})
         self._rec.complete(step, loaded, row, done, plugin)
+
+    # Hooks -----------------------------------------------------------------------
+    def _hold_for_hook(
+        self, step: Step, loaded: LoadedStack, row: models.Resource, act: str
+    ) -> None:
+        """Wait at a ``pre-<act>`` breakpoint until a signal clears it.
+
+        The first time, the pause is recorded (an event and the resource's reason); until
+        the hook is cleared the step is deferred, and the broker brings it back.
+        """
+        hook = f"pre-{act.lower()}"
+        if hook not in loaded.hooks(row.name):
+            return
+        with self._factory.begin() as session:
+            extra = sync_points.node_extra(session, str(row.id), step.traversal_id)
+            if extra is None or hook in extra.get("hooks_cleared", []):
+                return
+            if hook not in extra.get("hooks_paused", []):
+                reason = f"{act} paused until Hook {hook} is cleared"
+                extra["hooks_paused"] = [*extra.get("hooks_paused", []), hook]
+                sync_points.set_node_extra(session, str(row.id), step.traversal_id, extra)
+                resource_db.set_state(session, row.id, row.action, row.status, reason)
+                event_db.add(
+                    session,
+                    loaded.row.id,
+                    row.name,
+                    row.action,
+                    row.status,
+                    reason,
+                    row.nova_instance,
+                    loaded.type_of(row),
+                )
+        raise StepDeferred(f"{row.name} waits for hook {hook}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -190,3 +191,38 @@ def test_update_preview_says_what_the_update_will_do_and_changes_nothing(api, te
     events = api.simulate_get(url + "/events").json["events"]
     replaced = [e for e in events if e["resource_status_reason"].endswith("requires replacement.")]
     assert [e["resource_name"] for e in replaced] == ["swap"]
+
+
+def test_a_pre_create_hook_pauses_until_a_signal_clears_it(api, tenant):
+    template = {
+        "heat_template_version": "2016-10-14",
+        "resources": {
+            "held": {"type": "OS::Heat::TestResource", "properties": {"value": "x"}},
+            "after": {"type": "OS::Heat::None", "depends_on": ["held"]},
+        },
+    }
+    env = {"resource_registry": {"resources": {"held": {"hooks": "pre-create"}}}}
+    url = path_of(create(api, tenant, "hooked", template, environment=env))
+    reason = "CREATE paused until Hook pre-create is cleared"
+
+    def held_reason() -> str:
+        return api.simulate_get(url + "/resources/held").json["resource"]["resource_status_reason"]
+
+    deadline = time.monotonic() + 10
+    while held_reason() != reason:
+        assert time.monotonic() < deadline, "the hook never paused the resource"
+        time.sleep(0.05)
+    assert api.simulate_get(url).json["stack"]["stack_status"] == "CREATE_IN_PROGRESS"
+    wrong = api.simulate_post(url + "/resources/held/signal", json={"unset_hook": "pre-delete"})
+    assert wrong.status_code == 400
+    assert wrong.json["error"]["type"] == "InvalidBreakPointHook"
+    cleared = api.simulate_post(url + "/resources/held/signal", json={"unset_hook": "pre-create"})
+    assert cleared.status_code == 200
+    assert wait(api, url)["stack_status"] == "CREATE_COMPLETE"
+    reasons = [
+        e["resource_status_reason"]
+        for e in api.simulate_get(url + "/resources/held/events", params={"sort_dir": "asc"}).json[
+            "events"
+        ]
+    ]
+    assert reasons[:2] == [reason, "Hook pre-create is cleared"]
