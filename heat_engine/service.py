@@ -274,7 +274,7 @@ class EngineService:
     ) -> Identity:
         """Bring the stack to a new template (PUT) or new values on the current one (PATCH)."""
         checked, template, files = self._checked_update(
-            ctx, stack_identity, template, params, files, args
+            ctx, stack_identity, template, params, files, args, environment_files
         )
         with self._factory.begin() as session:
             stack = self._stack_row(session, ctx, stack_identity)

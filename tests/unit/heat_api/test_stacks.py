@@ -538,3 +538,32 @@ def test_global_tenant_listing_is_for_admins(api, tenant):
         f"/v1/{tenant}/stacks", params={"global_tenant": "true"}, headers={"X-Roles": "member"}
     )
     assert denied.status_code == 403
+
+
+def test_environment_files_are_merged_in_order_on_create_and_update(api, tenant):
+    template = {
+        "heat_template_version": "2016-10-14",
+        "parameters": {"v": {"type": "string"}},
+        "resources": {
+            "r": {"type": "OS::Heat::Value", "properties": {"value": {"get_param": "v"}}}
+        },
+        "outputs": {"v": {"value": {"get_attr": ["r", "value"]}}},
+    }
+    files = {"one.yaml": "parameters: {v: one}", "two.yaml": "parameters: {v: two}"}
+    url = path_of(
+        create(
+            api,
+            tenant,
+            "envfiles",
+            template,
+            files=files,
+            environment_files=["two.yaml", "one.yaml"],
+        )
+    )
+    assert wait(api, url)["outputs"][0]["output_value"] == "one"
+    result = api.simulate_put(
+        url,
+        json={"template": template, "files": files, "environment_files": ["one.yaml", "two.yaml"]},
+    )
+    assert result.status_code == 202
+    assert wait(api, url)["outputs"][0]["output_value"] == "two"
