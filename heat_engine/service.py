@@ -27,6 +27,7 @@ from heat_engine.stack import (
     resolve_outputs,
     stored_template,
 )
+from heat_engine.stack_store import store_new_stack
 from heat_engine.template.environment import HOOK_TYPES, Environment
 from heat_engine.template.parameters import check_immutable
 from heat_engine.traversal import plan
@@ -224,38 +225,18 @@ class EngineService:
                 )
             if stack_db.get_by_name(session, ctx.tenant_id, stack_name) is not None:
                 raise exception.StackExists(stack_name=stack_name)
-            raw = models.RawTemplate(
-                template=template, files=files or {}, environment=checked.environment
-            )
-            session.add(raw)
-            session.flush()
-            stack = models.Stack(
-                id=checked.stack_id,
-                name=stack_name,
-                raw_template_id=raw.id,
-                username=ctx.username or ctx.user_id,
-                tenant=ctx.tenant_id,
+            stack = store_new_stack(
+                session,
+                checked,
+                template,
+                files,
+                stack_name,
+                ctx.tenant_id,
+                ctx.username or ctx.user_id,
                 timeout=_int_or_none(args.get("timeout_mins")),
                 disable_rollback=_bool(args.get("disable_rollback", True)),
-                action="INIT",
-                status="COMPLETE",
-                status_reason="",
+                tags=_tags(args.get("tags")),
             )
-            session.add(stack)
-            session.flush()
-            for tag in _tags(args.get("tags")):
-                session.add(models.StackTag(stack_id=stack.id, tag=tag))
-            rows = {
-                name: models.Resource(
-                    name=name, stack_id=stack.id, root_stack_id=stack.id, current_template_id=raw.id
-                )
-                for name in checked.order
-            }
-            session.add_all(rows.values())
-            session.flush()
-            for name, row in rows.items():
-                row.requires = sorted(rows[r].id for r in checked.requires[name])
-                row.needed_by = sorted(rows[r].id for r in checked.required_by[name])
             steps = plan.begin(session, stack, CREATE)
             identity = formats.stack_identity(stack)
         for step in steps:
