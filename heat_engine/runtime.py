@@ -13,6 +13,7 @@ from common.db import services as service_db
 from common.rpc import transport
 from common.rpc.publisher import Publisher
 from common.rpc.server import RPCServer
+from heat_engine.nested import NestedStacks
 from heat_engine.service import EngineService
 from heat_engine.traversal import takeover
 from heat_engine.traversal.steps import StepRunner
@@ -43,8 +44,9 @@ class EngineRuntime:
         self._rpc = RPCServer(
             connection_factory, self.service.rpc_methods(), concurrency, self.engine_id
         )
+        nested = NestedStacks(conf, factory, sender)
         self._steps = StepWorker(
-            connection_factory, StepRunner(factory, sender, self.engine_id), concurrency
+            connection_factory, StepRunner(factory, sender, self.engine_id, nested), concurrency
         )
         self._stop = threading.Event()
         self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)

@@ -73,6 +73,16 @@ def environment_parameters(
     return stored.user_parameters(template.parameter_schemas)
 
 
+@dataclass(frozen=True)
+class PluginRuntime:
+    """What the engine lends a plugin: child stacks, the stack's files, its own type."""
+
+    nested: Any
+    files: Mapping[str, Any]
+    type_name: str
+    stack_id: str
+
+
 @dataclass
 class LoadedStack:
     """Everything needed to resolve a stack's properties and outputs."""
@@ -84,6 +94,7 @@ class LoadedStack:
     resources: dict[str, models.Resource]
     resource_data: dict[int, dict[str, str]]
     templates: dict[int, Stored]
+    nested: Any = None  # NestedStacks, set by the step runner for template resources
 
     @classmethod
     def load(
@@ -137,16 +148,25 @@ class LoadedStack:
     def plugin(self, name: str, type_name: str | None = None) -> Resource:
         """The plugin of a stored resource, built from its stored properties and data."""
         row = self.resources[name]
-        cls = registry.get_class(type_name or self.type_of(row))
-        return cls(
-            name=name,
-            resource_uuid=row.uuid,
-            stack_name=self.row.name,
-            stack_id=self.row.id,
-            properties=row.properties_data or {},
-            data=self.resource_data.get(row.id, {}),
-            resource_id=row.nova_instance,
+        type_name = type_name or self.type_of(row)
+        cls = registry.get_class(type_name)
+        return self.bind(
+            cls(
+                name=name,
+                resource_uuid=row.uuid,
+                stack_name=self.row.name,
+                stack_id=self.row.id,
+                properties=row.properties_data or {},
+                data=self.resource_data.get(row.id, {}),
+                resource_id=row.nova_instance,
+            ),
+            type_name,
         )
+
+    def bind(self, plugin: Resource, type_name: str) -> Resource:
+        """Lend ``plugin`` what the engine lends plugins (see PluginRuntime)."""
+        plugin.runtime = PluginRuntime(self.nested, self.template.files, type_name, self.row.id)
+        return plugin
 
     def resolver(self) -> StackResolver:
         return StackResolver(self)

@@ -52,6 +52,9 @@ class Resource:
         self.data: dict[str, str] = dict(data or {})
         self.redacted: set[str] = set()
         self.resource_id = resource_id
+        # what the engine lends plugins that need it (template resources: their child
+        # stacks); plain plugins never look at it
+        self.runtime: Any = None
 
     @classmethod
     def validate_properties(

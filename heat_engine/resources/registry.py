@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from common import exception
 from heat_engine.resources.base import Resource
 from heat_engine.resources.heat import none, random_string, test_resource, value
+from heat_engine.resources.template_resource import TemplateResource
+from heat_engine.template.environment import is_provider_template
 
 _MODULES = (none, random_string, test_resource, value)
 
@@ -17,6 +19,8 @@ RESOURCE_TYPES: Mapping[str, type[Resource]] = {
 
 def get_class(type_name: str) -> type[Resource]:
     """The plugin class for ``type_name``; unknown types fail validation as upstream's do."""
+    if is_provider_template(type_name):
+        return TemplateResource
     cls = RESOURCE_TYPES.get(type_name)
     if cls is None:
         raise exception.StackValidationFailed(

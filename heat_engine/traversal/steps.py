@@ -48,9 +48,12 @@ class StepDeferred(Exception):
 class StepRunner:
     """Runs resource steps against the database and sends the steps they make ready."""
 
-    def __init__(self, factory: sessionmaker[Session], sender: StepSender, engine_id: str) -> None:
+    def __init__(
+        self, factory: sessionmaker[Session], sender: StepSender, engine_id: str, nested: Any = None
+    ) -> None:
         self._factory = factory
         self._engine_id = engine_id
+        self._nested = nested  # NestedStacks, for template resources
         self._rec = StepRecorder(factory, sender, engine_id)
 
     def run(self, step: Step) -> None:
@@ -88,7 +91,9 @@ class StepRunner:
             if row is None:
                 return None
             neighbours = {row.id, *(row.requires or []), *(row.needed_by or [])}
-            return LoadedStack.load(session, stack, resource_ids=neighbours)
+            loaded = LoadedStack.load(session, stack, resource_ids=neighbours)
+        loaded.nested = self._nested
+        return loaded
 
     # Create ----------------------------------------------------------------------
     def _create(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
@@ -114,6 +119,7 @@ class StepRunner:
                 loaded.resource_data.get(row.id, {}),
                 row.nova_instance,
             )
+            loaded.bind(plugin, loaded.resolved_type(row.name))
             started = Transition(
                 CREATE,
                 "IN_PROGRESS",
