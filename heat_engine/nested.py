@@ -64,7 +64,7 @@ class NestedStacks:
             name = f"{parent.name}-{resource_name}-{uuid.uuid4().hex[:12]}"
         data = self._parse(template)
         checked = validate_stack(
-            self._conf, data, {"parameters": parameters}, name, tenant, files=files
+            self._conf, data, {"parameters": parameters}, name, tenant, files=files, nested=True
         )
         with self._factory.begin() as session:
             parent = stack_db.get(session, parent_id)
@@ -121,6 +121,7 @@ class NestedStacks:
             tenant,
             stack_id=stack_id,
             files=files,
+            nested=True,
         )
         with self._factory.begin() as session:
             stack = stack_db.get(session, stack_id)

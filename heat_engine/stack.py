@@ -95,6 +95,7 @@ class LoadedStack:
     resource_data: dict[int, dict[str, str]]
     templates: dict[int, Stored]
     nested: Any = None  # NestedStacks, set by the step runner for template resources
+    facade: dict[str, Any] | None = None  # the parent resource's data, for a nested stack
 
     @classmethod
     def load(
@@ -119,7 +120,16 @@ class LoadedStack:
         data = resource_db.data_of(session, [r.id for r in rows.values()])
         older = {r.current_template_id for r in rows.values()} - {row.raw_template_id, None}
         templates = {tid: stored_template(session, tid) for tid in older if tid is not None}
-        return cls(row, template, environment, parameters, rows, data, templates)
+        return cls(
+            row,
+            template,
+            environment,
+            parameters,
+            rows,
+            data,
+            templates,
+            facade=_parent_facade(session, row),
+        )
 
     @functools.cached_property
     def definitions(self) -> Mapping[str, ResourceDefinition]:
@@ -244,11 +254,30 @@ class StackResolver:
         return self._conditions.is_enabled(name)
 
     def resource_facade(self, kind: str) -> Any:
-        """The parent resource's data; every stack is a top-level stack for now."""
+        """The parent resource's metadata, deletion_policy or update_policy."""
+        if self._stack.facade is not None:
+            return self._stack.facade.get(kind)
         raise exception.StackValidationFailed(
             f"resource_facade ({kind}) is only valid in a nested stack: "
             f"stack {self._stack.row.name} has no parent resource"
         )
+
+
+def _parent_facade(session: Session, row: models.Stack) -> dict[str, Any] | None:
+    """What resource_facade shows a nested stack of its parent resource."""
+    if row.owner_id is None or row.parent_resource_name is None:
+        return None
+    parent = stack_db.get(session, row.owner_id, show_deleted=True)
+    if parent is None:
+        return None
+    template, _ = stored_template(session, parent.raw_template_id)
+    definition = template.resources.get(row.parent_resource_name)
+    resource = resource_db.by_name(session, parent.id, row.parent_resource_name)
+    return {
+        "metadata": (resource.rsrc_metadata if resource is not None else None) or {},
+        "deletion_policy": definition.deletion_policy if definition else "Delete",
+        "update_policy": (definition.update_policy if definition else None) or {},
+    }
 
 
 def resolve_outputs(stack: LoadedStack) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from heat_engine.resources import registry
 from heat_engine.resources.schema import AnyAttributes
 from heat_engine.template import environment
 from heat_engine.template import functions as fn
+from heat_engine.template.functions.references import ResourceFacade
 from heat_engine.template.template import Template
 
 ENVIRONMENT_SECTIONS = environment.SECTIONS
@@ -59,7 +60,10 @@ class _ValidationResolver:
     """Resolves parameters (and, given the template, conditions) for real and stands in None
     for anything resources would give."""
 
-    def __init__(self, parameters: Any, template: Template | None = None) -> None:
+    def __init__(
+        self, parameters: Any, template: Template | None = None, nested: bool = False
+    ) -> None:
+        self._nested = nested  # a nested stack has a parent resource to show through facades
         self._parameters = parameters
         self._conditions = template.conditions(parameters) if template is not None else None
 
@@ -83,6 +87,8 @@ class _ValidationResolver:
         return True if self._conditions is None else self._conditions.is_enabled(name)
 
     def resource_facade(self, kind: str) -> Any:
+        if self._nested:
+            return None
         raise exception.StackValidationFailed(
             f"resource_facade ({kind}) is only valid in a nested stack: "
             "this stack has no parent resource"
@@ -116,6 +122,11 @@ def _attribute_names(env: environment.Environment) -> Callable[[str], Any]:
     return names
 
 
+def _uses_facade(snippet: Any) -> bool:
+    """Whether a value shows the parent resource (known only inside its nested stack)."""
+    return any(isinstance(f, ResourceFacade) for f in fn.walk(snippet))
+
+
 def _validate_properties(
     definitions: Mapping[str, Any], types: Mapping[str, str], resolver: _ValidationResolver
 ) -> None:
@@ -123,7 +134,7 @@ def _validate_properties(
     for name, definition in definitions.items():
         cls = registry.get_class(types[name])
         props = definition.properties
-        pending = frozenset(k for k, v in props.items() if fn.dependencies(v))
+        pending = frozenset(k for k, v in props.items() if fn.dependencies(v) or _uses_facade(v))
         static = {}
         for key, value in props.items():
             if key in pending:
@@ -146,6 +157,7 @@ def validate_stack(
     stack_id: str | None = None,
     files: Mapping[str, Any] | None = None,
     environment_files: list[str] | None = None,
+    nested: bool = False,
 ) -> CheckedStack:
     """Validate a whole stack definition; raise the error upstream would, naming the place."""
     template = Template(template_data, files)
@@ -168,6 +180,6 @@ def validate_stack(
     requires = template.dependencies(parameters)
     graph = Graph(requires)
     order = graph.topological_order()
-    _validate_properties(active, types, _ValidationResolver(parameters, template))
+    _validate_properties(active, types, _ValidationResolver(parameters, template, nested))
     required_by = {n: graph.required_by(n) for n in requires}
     return CheckedStack(stack_id, template, env.to_dict(), order, requires, required_by)

@@ -126,7 +126,11 @@ class StepRunner:
                 row.nova_instance or plugin.physical_resource_name(),
                 definition.type,
                 properties=resolved,
-                values={"properties_data": props, "engine_id": self._engine_id},
+                values={
+                    "properties_data": props,
+                    "engine_id": self._engine_id,
+                    "rsrc_metadata": fn.resolve(definition.metadata, loaded.resolver()),
+                },
             )
             self._hold_for_hook(step, loaded, row, CREATE)
             if not self._rec.enter(step, loaded, row, started):

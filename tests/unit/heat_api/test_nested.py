@@ -95,3 +95,26 @@ def test_nesting_deeper_than_the_limit_fails(api, tenant, embedded_conf):
         f"Recursion depth exceeds {embedded_conf.max_nested_stack_depth}"
         in stack["stack_status_reason"]
     )
+
+
+def test_resource_facade_shows_the_parent_resources_data(api, tenant):
+    child = (
+        "heat_template_version: 2016-10-14\nresources:\n  v:\n    type: OS::Heat::Value\n"
+        "    properties:\n      value: {resource_facade: metadata}\n"
+        "outputs:\n  meta: {value: {get_attr: [v, value]}}\n"
+        "  policy: {value: {resource_facade: deletion_policy}}\n"
+    )
+    parent = {
+        "heat_template_version": "2016-10-14",
+        "resources": {
+            "n": {"type": "facade.yaml", "metadata": {"role": "db"}, "deletion_policy": "Retain"}
+        },
+        "outputs": {
+            "meta": {"value": {"get_attr": ["n", "meta"]}},
+            "policy": {"value": {"get_attr": ["n", "policy"]}},
+        },
+    }
+    url = path_of(create(api, tenant, "facade", parent, files={"facade.yaml": child}))
+    stack = wait(api, url)
+    assert stack["stack_status"] == "CREATE_COMPLETE", stack["stack_status_reason"]
+    assert outputs(stack) == {"meta": {"role": "db"}, "policy": "Retain"}
