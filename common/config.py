@@ -97,6 +97,11 @@ service_opts = [
         help="Maximum raw byte size of any template.",
     ),
     cfg.IntOpt(
+        "template_fetch_timeout",
+        default=60,
+        help="Seconds to wait for a template given by URL (template_url).",
+    ),
+    cfg.IntOpt(
         "max_nested_stack_depth",
         default=5,
         help="Maximum depth allowed when using nested stacks.",

@@ -21,6 +21,7 @@ from heat_api.resources import (
     stacks,
     templates,
 )
+from heat_api.template_fetch import TemplateLimits
 
 STACK = "/v1/{tenant_id}/stacks/{stack_name}/{stack_id}"
 RESOURCE = STACK + "/resources/{resource_name}"
@@ -37,7 +38,7 @@ def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
     )
     app.req_options.strip_url_path_trailing_slash = True
     errors.register(app)
-    size = conf.max_template_size
+    size = TemplateLimits(conf.max_template_size, conf.template_fetch_timeout)
     lookup = stacks.Lookup(engine)
     routes: list[tuple[str, Any]] = [
         ("/", service_info.Versions()),

@@ -10,8 +10,9 @@ import falcon
 from common import exception, template_format
 from common.context import RequestContext
 from common.rpc.client import EngineClient
-from heat_api import params, views
+from heat_api import params, template_fetch, views
 from heat_api.errors import HTTPError
+from heat_api.template_fetch import TemplateLimits
 
 LOOKUP_PATHS = ("resources", "events", "template", "actions", "environment", "files")
 CREATE_ARGS = ("timeout_mins", "disable_rollback", "tags", "adopt_stack_data")
@@ -27,11 +28,11 @@ class StackRequest:
     """The parts of a create or update request body, parsed and checked."""
 
     def __init__(
-        self, body: dict[str, Any], max_template_size: int, require_template: bool = True
+        self, body: dict[str, Any], limits: TemplateLimits, require_template: bool = True
     ) -> None:
         self.body = body
         try:
-            self.template = self._template(max_template_size, require_template)
+            self.template = self._template(limits, require_template)
             self.environment_files = body.get("environment_files")
             # with environment files the client sent the environment as files: as upstream,
             # only the request's parameters stand beside them
@@ -51,13 +52,10 @@ class StackRequest:
         self.files = body.get("files") or {}
         self.args = {k: body[k] for k in CREATE_ARGS if k in body}
 
-    def _template(self, max_size: int, required: bool) -> dict[str, Any] | None:
+    def _template(self, limits: TemplateLimits, required: bool) -> dict[str, Any] | None:
         raw = self.body.get("template")
         if raw is None and self.body.get("template_url"):
-            raise HTTPError(
-                "Could not retrieve template: fetching templates by URL is not "
-                "supported by this service; send the template in the request."
-            )
+            raw = template_fetch.fetch(str(self.body["template_url"]), limits)
         if raw is None:
             if required:
                 raise HTTPError("No template specified")
@@ -66,15 +64,15 @@ class StackRequest:
             raise HTTPError(
                 "Template not in valid format: The template is not a JSON object or YAML mapping."
             )
-        return template_format.parse_template(raw, max_size)
+        return template_format.parse_template(raw, limits.max_size)
 
 
 class Collection:
     """/v1/{tenant_id}/stacks"""
 
-    def __init__(self, engine: EngineClient, max_template_size: int) -> None:
+    def __init__(self, engine: EngineClient, limits: TemplateLimits) -> None:
         self.engine = engine
-        self.max_template_size = max_template_size
+        self.limits = limits
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         global_tenant = params.as_bool(req, "global_tenant")
@@ -107,7 +105,7 @@ class Collection:
         name = body.get("stack_name")
         if not name:
             raise HTTPError("No stack name specified")
-        data = StackRequest(body, self.max_template_size)
+        data = StackRequest(body, self.limits)
         identity = self.engine.create_stack(
             ctx_of(req),
             name,
@@ -159,10 +157,10 @@ class Lookup:
 class Stack:
     """/v1/{tenant_id}/stacks/{stack_name}/{stack_id}"""
 
-    def __init__(self, engine: EngineClient, lookup: Lookup, max_template_size: int) -> None:
+    def __init__(self, engine: EngineClient, lookup: Lookup, limits: TemplateLimits) -> None:
         self.engine = engine
         self.lookup = lookup
-        self.max_template_size = max_template_size
+        self.limits = limits
 
     def _redirect_if_lookup(self, req: falcon.Request, stack_name: str, stack_id: str) -> None:
         if stack_id in LOOKUP_PATHS:
@@ -214,9 +212,7 @@ class Stack:
         existing: bool,
     ) -> None:
         self._redirect_if_lookup(req, stack_name, stack_id)
-        data = StackRequest(
-            params.json_body(req), self.max_template_size, require_template=not existing
-        )
+        data = StackRequest(params.json_body(req), self.limits, require_template=not existing)
         args = dict(data.args)
         if existing:
             args["existing"] = True
@@ -258,9 +254,9 @@ class Stack:
 class UpdatePreview:
     """/stacks/{stack_name}/{stack_id}/preview: what PUT or PATCH would do, doing nothing."""
 
-    def __init__(self, engine: EngineClient, max_template_size: int) -> None:
+    def __init__(self, engine: EngineClient, limits: TemplateLimits) -> None:
         self.engine = engine
-        self.max_template_size = max_template_size
+        self.limits = limits
 
     def _preview(
         self,
@@ -271,9 +267,7 @@ class UpdatePreview:
         stack_id: str,
         existing: bool,
     ) -> None:
-        data = StackRequest(
-            params.json_body(req), self.max_template_size, require_template=not existing
-        )
+        data = StackRequest(params.json_body(req), self.limits, require_template=not existing)
         args = {**data.args, **({"existing": True} if existing else {})}
         changes = self.engine.preview_update_stack(
             ctx_of(req),

@@ -13,6 +13,7 @@ from common.rpc.client import EngineClient
 from heat_api import params
 from heat_api.errors import HTTPError
 from heat_api.resources.stacks import StackRequest, ctx_of
+from heat_api.template_fetch import TemplateLimits
 
 
 def extract_bool(req: falcon.Request, name: str, default: bool = False) -> bool:
@@ -30,13 +31,13 @@ def extract_bool(req: falcon.Request, name: str, default: bool = False) -> bool:
 class Validate:
     """/v1/{tenant_id}/validate"""
 
-    def __init__(self, engine: EngineClient, max_template_size: int) -> None:
+    def __init__(self, engine: EngineClient, limits: TemplateLimits) -> None:
         self.engine = engine
-        self.max_template_size = max_template_size
+        self.limits = limits
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         body = params.json_body(req)
-        data = StackRequest(body, self.max_template_size)
+        data = StackRequest(body, self.limits)
         show_nested = extract_bool(req, "show_nested")
         ignore_errors = req.get_param("ignore_errors")
         result = self.engine.validate_template(

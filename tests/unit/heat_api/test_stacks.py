@@ -567,3 +567,43 @@ def test_environment_files_are_merged_in_order_on_create_and_update(api, tenant)
     )
     assert result.status_code == 202
     assert wait(api, url)["outputs"][0]["output_value"] == "two"
+
+
+@pytest.fixture
+def template_server(tmp_path):
+    """A local HTTP server for template_url (the only kind of URL this machine can reach)."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "walk.yaml").write_text(TEMPLATE)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_template_url_is_fetched(api, tenant, template_server):
+    result = api.simulate_post(
+        f"/v1/{tenant}/stacks",
+        json={"stack_name": "byurl", "template_url": f"{template_server}/walk.yaml"},
+    )
+    assert result.status_code == 201, result.text
+    assert wait(api, path_of(result))["stack_status"] == "CREATE_COMPLETE"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://example.invalid/t.yaml", "Invalid URL scheme ftp"),
+        ("{server}/missing.yaml", "Failed to retrieve template"),
+    ],
+)
+def test_bad_template_url_is_400(api, tenant, template_server, url, message):
+    result = api.simulate_post(
+        f"/v1/{tenant}/stacks",
+        json={"stack_name": "badurl", "template_url": url.format(server=template_server)},
+    )
+    assert result.status_code == 400
+    assert message in result.json["error"]["message"]
