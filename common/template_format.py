@@ -11,6 +11,7 @@ from common import exception
 
 MAX_YAML_DEPTH = 100
 MAX_ALIASES = 100
+MAX_ENVIRONMENT_VALUES = 1_000_000
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -50,6 +51,25 @@ def check_size(text: str | bytes, limit: int, what: str = "Template") -> None:
         )
 
 
+def check_expansion(data: Any, limit: int) -> None:
+    """Refuse data that unfolds into more than ``limit`` values: YAML aliases can make a
+    small text stand for billions of values ("billion laughs")."""
+    budget = limit
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        budget -= 1
+        if budget < 0:
+            raise exception.Invalid(
+                reason="Template not in valid format: it expands to more than "
+                f"{limit} values (YAML aliases?)"
+            )
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+
+
 def load_yaml_or_json(text: str) -> Any:
     """Parse JSON (when it looks like JSON) or YAML; errors name the line."""
     stripped = text.lstrip()
@@ -72,6 +92,8 @@ def parse_template(raw: Any, max_size: int) -> dict[str, Any]:
     else:
         data = raw
         check_size(json.dumps(data), max_size)
+    if isinstance(raw, str):
+        check_expansion(data, max_size)
     if not isinstance(data, dict):
         raise exception.Invalid(
             reason="Template not in valid format: "
@@ -91,6 +113,7 @@ def parse_environment(raw: Any) -> dict[str, Any]:
             raise exception.Invalid(reason=f"Error parsing environment: {ex}") from ex
     else:
         data = raw
+    check_expansion(data, MAX_ENVIRONMENT_VALUES)
     if data is None:
         return {}
     if not isinstance(data, dict):
