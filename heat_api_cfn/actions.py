@@ -48,6 +48,7 @@ class ActionCall:
 Handler = Callable[[ActionCall], Result]
 
 ACTIONS: dict[str, Handler] = {
+    "CancelUpdateStack": stacks.cancel_update_stack,
     "CreateStack": stacks.create_stack,
     "DeleteStack": stacks.delete_stack,
     "DescribeStackEvents": stacks.describe_stack_events,
@@ -57,6 +58,8 @@ ACTIONS: dict[str, Handler] = {
     "GetTemplate": stacks.get_template,
     "ListStackResources": stacks.list_stack_resources,
     "ListStacks": stacks.list_stacks,
+    "UpdateStack": stacks.update_stack,
+    "ValidateTemplate": stacks.validate_template,
 }
 
 

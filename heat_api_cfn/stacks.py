@@ -311,6 +311,54 @@ def create_stack(call: ActionCall) -> dict[str, Any]:
     return {"StackId": stack_arn(identity)}
 
 
+def _parameters(call: ActionCall) -> tuple[dict[str, str], list[str]]:
+    """Parameters.member.N: the values given, and the keys that keep their previous value."""
+    given, previous = {}, []
+    for member in call.members("Parameters"):
+        key = member.get("ParameterKey")
+        if not key:
+            continue
+        if _boolean("UsePreviousValue", member.get("UsePreviousValue", "false")):
+            previous.append(key)
+        elif "ParameterValue" in member:
+            given[key] = member["ParameterValue"]
+    return given, previous
+
+
+def update_stack(call: ActionCall) -> dict[str, Any]:
+    """UpdateStack: a new template (or UsePreviousTemplate) and parameter values."""
+    identity = _stack_identity(call, call.require("StackName"))
+    given, previous = _parameters(call)
+    args = _create_args(call)
+    use_previous = _boolean("UsePreviousTemplate", call.get("UsePreviousTemplate") or "false")
+    if use_previous or previous:
+        # values not given keep what the stack has: the engine's PATCH semantics
+        args["existing"] = True
+    template = None if use_previous else _template(call)
+    call.engine.update_stack(call.context, identity, template, {"parameters": given}, {}, args)
+    return {"StackId": stack_arn(identity)}
+
+
+def cancel_update_stack(call: ActionCall) -> None:
+    """CancelUpdateStack: stop the update and roll back."""
+    identity = _stack_identity(call, call.require("StackName"))
+    call.engine.stack_cancel_update(call.context, identity, cancel_with_rollback=True)
+
+
+def validate_template(call: ActionCall) -> dict[str, Any]:
+    """ValidateTemplate: the template's description and parameters, as AWS lists them."""
+    answer = call.engine.validate_template(call.context, _template(call), {})
+    parameters = []
+    for key, schema in (answer.get("Parameters") or {}).items():
+        entry = {"ParameterKey": key, "NoEcho": as_text(bool(schema.get("NoEcho") == "true"))}
+        if "Default" in schema:
+            entry["DefaultValue"] = as_text(schema["Default"])
+        if schema.get("Description"):
+            entry["Description"] = schema["Description"]
+        parameters.append(entry)
+    return {"Description": answer.get("Description"), "Parameters": parameters}
+
+
 def delete_stack(call: ActionCall) -> None:
     """DeleteStack: start deleting the stack; the answer carries nothing."""
     identity = _stack_identity(call, call.require("StackName"))

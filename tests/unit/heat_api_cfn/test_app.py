@@ -170,3 +170,37 @@ def test_unknown_stack_is_an_invalid_parameter_value(cfn: CFN) -> None:
         "Message": "A bad or out-of-range value was supplied:"
         "The Stack (nosuch) could not be found.",
     }
+
+
+def test_update_cancel_and_validate_through_the_query_api(cfn: CFN) -> None:
+    body = (
+        "heat_template_version: 2016-10-14\n"
+        "description: cfn update\n"
+        "parameters:\n  v: {type: string, default: one, description: the value}\n"
+        "  secret: {type: string, default: s, hidden: true}\n"
+        "resources:\n  r: {type: OS::Heat::Value, properties: {value: {get_param: v}}}\n"
+        "outputs:\n  v: {value: {get_attr: [r, value]}}\n"
+    )
+    status, _ = cfn("CreateStack", StackName="upd", TemplateBody=body)
+    assert status == 200
+    assert cfn.wait("upd")["StackStatus"] == "CREATE_COMPLETE"
+    status, answer = cfn(
+        "UpdateStack",
+        StackName="upd",
+        UsePreviousTemplate="true",
+        **{"Parameters.member.1.ParameterKey": "v", "Parameters.member.1.ParameterValue": "two"},
+    )
+    assert status == 200 and answer["StackId"].startswith("arn:openstack:heat::")
+    stack = cfn.wait("upd")
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    assert stack["Outputs"][0]["OutputValue"] == "two"
+    status, answer = cfn("CancelUpdateStack", StackName="upd")
+    assert status == 400  # nothing to cancel
+    status, answer = cfn("ValidateTemplate", TemplateBody=body)
+    assert status == 200
+    assert answer["Description"] == "cfn update"
+    parameters = {p["ParameterKey"]: p for p in answer["Parameters"]}
+    assert parameters["v"]["DefaultValue"] == "one"
+    assert parameters["v"]["NoEcho"] is False
+    assert parameters["secret"]["NoEcho"] is True
+    assert parameters["secret"]["DefaultValue"] == "******"
