@@ -193,7 +193,7 @@ engine_opts = [
     ),
     cfg.IntOpt(
         "executor_thread_pool_size",
-        default=64,
+        default=16,
         min=1,
         help="Resource steps and RPC calls one heat-engine process runs at once. "
         "Ready resource steps beyond this wait on the broker for any engine to take them.",
