@@ -14,7 +14,7 @@ from common import exception, template_format
 from common.db import models
 from common.db import stacks as stack_db
 from heat_engine.stack import LoadedStack, resolve_outputs
-from heat_engine.stack_store import store_new_stack
+from heat_engine.stack_store import store_new_stack, store_new_version
 from heat_engine.traversal import plan
 from heat_engine.traversal.messages import CREATE, DELETE, UPDATE, StepSender
 from heat_engine.validation import validate_stack
@@ -126,13 +126,7 @@ class NestedStacks:
         with self._factory.begin() as session:
             stack = stack_db.get(session, stack_id)
             assert stack is not None
-            raw = models.RawTemplate(
-                template=data, files=files or {}, environment=checked.environment
-            )
-            session.add(raw)
-            session.flush()
-            stack.prev_raw_template_id, stack.raw_template_id = stack.raw_template_id, raw.id
-            plan.relink(session, stack, checked.order, checked.requires, checked.required_by)
+            store_new_version(session, stack, checked, data, files)
             steps = plan.begin(session, stack, UPDATE)
         for step in steps:
             self._sender.send(step)

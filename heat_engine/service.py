@@ -19,7 +19,6 @@ from common.db import models, sync_points
 from common.db import resources as resource_db
 from common.db import services as service_db
 from common.db import stacks as stack_db
-from common.db.base import utcnow
 from heat_engine import formats, introspection
 from heat_engine.stack import (
     LoadedStack,
@@ -27,7 +26,7 @@ from heat_engine.stack import (
     resolve_outputs,
     stored_template,
 )
-from heat_engine.stack_store import store_new_stack
+from heat_engine.stack_store import store_new_stack, store_new_version
 from heat_engine.template.environment import HOOK_TYPES, Environment
 from heat_engine.template.parameters import check_immutable
 from heat_engine.traversal import plan
@@ -260,18 +259,11 @@ class EngineService:
         with self._factory.begin() as session:
             stack = self._stack_row(session, ctx, stack_identity)
             _check_can_update(stack)
-            raw = models.RawTemplate(
-                template=template, files=files or {}, environment=checked.environment
-            )
-            session.add(raw)
-            session.flush()
-            stack.prev_raw_template_id, stack.raw_template_id = stack.raw_template_id, raw.id
-            stack.updated_at = utcnow()
+            store_new_version(session, stack, checked, template, files)
             if "timeout_mins" in args:
                 stack.timeout = _int_or_none(args["timeout_mins"])
             if "disable_rollback" in args:
                 stack.disable_rollback = _bool(args["disable_rollback"])
-            plan.relink(session, stack, checked.order, checked.requires, checked.required_by)
             steps = plan.begin(session, stack, UPDATE)
             identity = formats.stack_identity(stack)
         for step in steps:

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from common.db import models
+from common.db.base import utcnow
+from heat_engine.traversal import plan
 from heat_engine.validation import CheckedStack
 
 
@@ -61,6 +63,23 @@ def store_new_stack(
         row.requires = sorted(rows[r].id for r in checked.requires[resource])
         row.needed_by = sorted(rows[r].id for r in checked.required_by[resource])
     return stack
+
+
+def store_new_version(
+    session: Session,
+    stack: models.Stack,
+    checked: CheckedStack,
+    template: dict[str, Any],
+    files: dict[str, Any] | None,
+) -> None:
+    """An update's new template becomes the stack's (the old one stays as previous), and
+    the resource rows are linked for the new graph."""
+    raw = models.RawTemplate(template=template, files=files or {}, environment=checked.environment)
+    session.add(raw)
+    session.flush()
+    stack.prev_raw_template_id, stack.raw_template_id = stack.raw_template_id, raw.id
+    stack.updated_at = utcnow()
+    plan.relink(session, stack, checked.order, checked.requires, checked.required_by)
 
 
 def _root_id(session: Session, stack: models.Stack) -> str:

@@ -52,6 +52,10 @@ class StackRequest:
         self.files = body.get("files") or {}
         self.args = {k: body[k] for k in CREATE_ARGS if k in body}
 
+    def update_args(self, existing: bool) -> dict[str, Any]:
+        """The engine's args for PUT, or for PATCH (``existing``: keep what is stored)."""
+        return {**self.args, "existing": True} if existing else dict(self.args)
+
     def _template(self, limits: TemplateLimits, required: bool) -> dict[str, Any] | None:
         raw = self.body.get("template")
         if raw is None and self.body.get("template_url"):
@@ -213,16 +217,13 @@ class Stack:
     ) -> None:
         self._redirect_if_lookup(req, stack_name, stack_id)
         data = StackRequest(params.json_body(req), self.limits, require_template=not existing)
-        args = dict(data.args)
-        if existing:
-            args["existing"] = True
         self.engine.update_stack(
             ctx_of(req),
             identity(tenant_id, stack_name, stack_id),
             data.template,
             data.environment,
             data.files,
-            args,
+            data.update_args(existing),
             data.environment_files,
         )
         resp.status = falcon.HTTP_202
@@ -268,14 +269,13 @@ class UpdatePreview:
         existing: bool,
     ) -> None:
         data = StackRequest(params.json_body(req), self.limits, require_template=not existing)
-        args = {**data.args, **({"existing": True} if existing else {})}
         changes = self.engine.preview_update_stack(
             ctx_of(req),
             identity(tenant_id, stack_name, stack_id),
             data.template,
             data.environment,
             data.files,
-            args,
+            data.update_args(existing),
             data.environment_files,
         )
         resp.media = {"resource_changes": changes}
