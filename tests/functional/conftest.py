@@ -33,6 +33,7 @@ from harness import (
     running,
     standard_conf,
 )
+from keystone import keystone  # noqa: F401  (the session's Keystone, for the identity tests)
 
 # --- fixtures --------------------------------------------------------------
 
