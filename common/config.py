@@ -163,6 +163,11 @@ engine_opts = [
         default=2,
         help="RPC timeout for the engine liveness check that is used for stack locking.",
     ),
+    cfg.IntOpt(
+        "max_snapshots_per_stack",
+        default=32,
+        help="How many snapshots one stack may keep; -1 means no limit. Admins are exempt.",
+    ),
     cfg.BoolOpt(
         "enable_stack_abandon",
         default=False,
@@ -396,6 +401,33 @@ noauth_opts = [
     ),
 ]
 
+auth_password_group = cfg.OptGroup("auth_password")
+auth_password_opts = [
+    cfg.BoolOpt(
+        "multi_cloud",
+        default=False,
+        help="Allow orchestration of multiple clouds: with the standalone flavor, the "
+        "client's X-Auth-Url names the Keystone to authenticate with.",
+    ),
+    cfg.ListOpt(
+        "allowed_auth_uris",
+        item_type=cfg.types.URI(schemes=["http", "https"]),
+        default=[],
+        help="With multi_cloud, the Keystone URLs a client may name in X-Auth-Url; "
+        "a request naming any other is refused.",
+    ),
+]
+
+clients_keystone_group = cfg.OptGroup("clients_keystone")
+clients_keystone_opts = [
+    cfg.URIOpt(
+        "auth_uri",
+        schemes=["http", "https"],
+        help="Keystone's URL without a version (e.g. http://127.0.0.1:5000), used to "
+        "authenticate the standalone flavor's users.",
+    ),
+]
+
 revision_group = cfg.OptGroup("revision")
 revision_opts = [
     cfg.StrOpt(
@@ -424,6 +456,8 @@ _GROUPED_OPTS: list[tuple[cfg.OptGroup | None, list[cfg.Opt]]] = [
     (api_cfn_group, api_cfn_opts),
     (paste_deploy_group, paste_deploy_opts),
     (noauth_group, noauth_opts),
+    (auth_password_group, auth_password_opts),
+    (clients_keystone_group, clients_keystone_opts),
     (revision_group, revision_opts),
     (heat_all_group, heat_all_opts),
 ]

@@ -105,6 +105,10 @@ class ResourceNotFound(EntityNotFound):
     msg_fmt = "The Resource (%(resource_name)s) could not be found in Stack %(stack_name)s."
 
 
+class SnapshotNotFound(EntityNotFound):
+    msg_fmt = "The Snapshot (%(snapshot)s) for Stack (%(stack)s) could not be found."
+
+
 class NotFound(HeatException):
     msg_fmt = "%(message)s"
 

@@ -11,12 +11,14 @@ from oslo_config import cfg
 from common.rpc.client import EngineClient
 from heat_api import errors
 from heat_api.context import ContextMiddleware, RequestIdMiddleware
+from heat_api.policy import Enforcer, PolicyMiddleware
 from heat_api.resources import (
     actions,
     events,
     outputs,
     resource_types,
     service_info,
+    snapshots,
     stack_resources,
     stacks,
     templates,
@@ -27,14 +29,19 @@ STACK = "/v1/{tenant_id}/stacks/{stack_name}/{stack_id}"
 RESOURCE = STACK + "/resources/{resource_name}"
 LOOKUP_SINK = (
     r"^/v1/(?P<tenant_id>[^/]+)/stacks/(?P<stack_name>[^/]+)/"
-    r"(?P<path>(resources|events|template|environment|files|outputs|actions)/.+)$"
+    r"(?P<path>(resources|events|template|environment|files|outputs|actions|snapshots)/.+)$"
 )
 
 
 def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
     """The native API, talking to the engine through ``engine``."""
+    enforcer = Enforcer(conf)
     app = falcon.App(
-        middleware=[RequestIdMiddleware(), ContextMiddleware(conf.paste_deploy.flavor)],
+        middleware=[
+            RequestIdMiddleware(),
+            ContextMiddleware(conf.paste_deploy.flavor, enforcer),
+            PolicyMiddleware(enforcer),
+        ],
     )
     app.req_options.strip_url_path_trailing_slash = True
     errors.register(app)
@@ -54,6 +61,7 @@ def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
         ("/v1/{tenant_id}/resource_types/{type_name}", resource_types.Schema(engine)),
         ("/v1/{tenant_id}/resource_types/{type_name}/template", resource_types.Template(engine)),
         ("/v1/{tenant_id}/stacks", stacks.Collection(engine, size)),
+        ("/v1/{tenant_id}/stacks/preview", stacks.Preview(engine, lookup, size)),
         ("/v1/{tenant_id}/stacks/{stack_name}", lookup),
         (STACK, stacks.Stack(engine, lookup, size)),
         (STACK + "/template", stacks.Template(engine)),
@@ -67,6 +75,11 @@ def create_app(conf: cfg.ConfigOpts, engine: EngineClient) -> falcon.App:
         (RESOURCE + "/metadata", stack_resources.Metadata(engine)),
         (RESOURCE + "/signal", stack_resources.Signal(engine)),
         (STACK + "/actions", actions.Actions(engine)),
+        (STACK + "/snapshots", snapshots.Collection(engine)),
+        (STACK + "/snapshots/{snapshot_id}", snapshots.Item(engine)),
+        (STACK + "/snapshots/{snapshot_id}/restore", snapshots.Restore(engine)),
+        (STACK + "/abandon", snapshots.Abandon(engine)),
+        (STACK + "/export", snapshots.Export(engine)),
         (STACK + "/events", events.StackEvents(engine)),
         (RESOURCE + "/events", events.ResourceEvents(engine)),
         (RESOURCE + "/events/{event_id}", events.Event(engine)),
@@ -93,7 +106,16 @@ def with_token_auth(app: Callable[..., Any], conf: cfg.ConfigOpts) -> Callable[.
 
 
 def wrap_auth(app: falcon.App, conf: cfg.ConfigOpts) -> Callable[..., Any]:
-    """The WSGI callable for ``[paste_deploy] flavor``."""
-    if conf.paste_deploy.flavor == "noauth":
+    """The WSGI callable for ``[paste_deploy] flavor`` (unset means ``default``)."""
+    flavor = conf.paste_deploy.flavor or "default"
+    if flavor == "noauth":
         return app
-    return with_token_auth(app, conf)
+    if flavor == "standalone":
+        from heat_api.auth_password import PasswordAuthMiddleware
+
+        return PasswordAuthMiddleware(app, conf)
+    if flavor == "default":
+        return with_token_auth(app, conf)
+    raise ValueError(
+        f"[paste_deploy] flavor: unknown flavor {flavor!r}; use default, standalone or noauth"
+    )

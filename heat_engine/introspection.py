@@ -36,6 +36,7 @@ from heat_engine.resources.base import Resource
 from heat_engine.template import environment, parameters, versions
 from heat_engine.template import functions as fn
 from heat_engine.template.template import Template
+from heat_engine.validation import check_deletion_policies
 
 HOT, CFN = "hot", "cfn"
 IGNORABLE_ERROR_CODES = ("99001",)
@@ -415,6 +416,7 @@ def _check_stack(
         name: registry.get_class(env.registry.resolve_type(d.type, name, _is_known_type))
         for name, d in template.resources.items()
     }
+    check_deletion_policies(template.resources, classes)
     template.validate(values, _attribute_names)
     Graph(template.dependencies(values)).check_acyclic()
     for name, definition in template.active_resources(values).items():

@@ -18,8 +18,10 @@ from common.db import events as event_db
 from common.db import models, sync_points
 from common.db import resources as resource_db
 from common.db import services as service_db
+from common.db import snapshots as snapshot_db
 from common.db import stacks as stack_db
-from heat_engine import formats, introspection
+from heat_engine import abandon, formats, introspection, snapshots
+from heat_engine.preview import PreviewRequest, StackPreview
 from heat_engine.stack import (
     LoadedStack,
     environment_parameters,
@@ -38,6 +40,7 @@ from heat_engine.traversal.messages import (
     ROLLBACK,
     SUSPEND,
     UPDATE,
+    Step,
     StepSender,
 )
 from heat_engine.update_plan import plan_resource
@@ -87,12 +90,20 @@ class EngineService:
             "resource_mark_unhealthy",
             "resource_signal",
             "preview_update_stack",
+            "preview_stack",
             "validate_template",
             "list_template_versions",
             "list_template_functions",
             "list_resource_types",
             "resource_schema",
             "generate_template",
+            "stack_snapshot",
+            "show_snapshot",
+            "delete_snapshot",
+            "stack_list_snapshots",
+            "stack_restore",
+            "abandon_stack",
+            "export_stack",
         )
         return {name: database_errors_as_unavailable(getattr(self, name)) for name in names}
 
@@ -206,6 +217,11 @@ class EngineService:
                 f'Invalid stack name {stack_name} must contain only alphanumeric or "_-." '
                 "characters, must start with alpha and must be 255 characters or less."
             )
+        adopt_data = None
+        if args.get("adopt_stack_data"):
+            adopt_data, params = abandon.adopt_request(
+                self.conf.enable_stack_adopt, args["adopt_stack_data"], params
+            )
         checked = validate_stack(
             self.conf,
             template,
@@ -236,11 +252,52 @@ class EngineService:
                 disable_rollback=_bool(args.get("disable_rollback", True)),
                 tags=_tags(args.get("tags")),
             )
-            steps = plan.begin(session, stack, CREATE)
+            action = CREATE
+            if adopt_data is not None:  # resources are taken over, not created
+                abandon.seed_adopted(session, stack, adopt_data)
+                action = abandon.ADOPT
+            steps = plan.begin(session, stack, action, act=CREATE)
             identity = formats.stack_identity(stack)
         for step in steps:
             self._sender.send(step)
         return identity
+
+    def _check_new_stack(self, session: Session, ctx: RequestContext, stack_name: str) -> None:
+        """A new stack must fit the tenant's stack limit and take a free name."""
+        limit = self.conf.max_stacks_per_tenant
+        if limit >= 0 and stack_db.count_active(session, ctx.tenant_id) >= limit:
+            raise exception.RequestLimitExceeded(
+                message=f"You have reached the maximum stacks per tenant, {limit}. "
+                "Please delete some stacks."
+            )
+        if stack_db.get_by_name(session, ctx.tenant_id, stack_name) is not None:
+            raise exception.StackExists(stack_name=stack_name)
+
+    def preview_stack(
+        self,
+        ctx: RequestContext,
+        stack_name: str,
+        template: dict[str, Any],
+        params: dict[str, Any],
+        files: dict[str, Any] | None,
+        args: dict[str, Any],
+        environment_files: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """The stack as ``create_stack`` would make it, checked the same way; nothing is
+        stored."""
+        _check_stack_name(stack_name)
+        with self._factory() as session:
+            self._check_new_stack(session, ctx, stack_name)
+        request = PreviewRequest(
+            tenant=ctx.tenant_id,
+            username=ctx.username or ctx.user_id,
+            timeout_mins=_int_or_none(args.get("timeout_mins")),
+            disable_rollback=_bool(args.get("disable_rollback", True)),
+            tags=_tags(args.get("tags")),
+        )
+        return StackPreview(self.conf, request).preview(
+            stack_name, template, params, files, environment_files
+        )
 
     def update_stack(
         self,
@@ -264,6 +321,8 @@ class EngineService:
                 stack.timeout = _int_or_none(args["timeout_mins"])
             if "disable_rollback" in args:
                 stack.disable_rollback = _bool(args["disable_rollback"])
+            if "tags" in args or not args.get("existing"):  # PUT replaces them, PATCH keeps
+                stack_db.set_tags(session, stack.id, _tags(args.get("tags")))
             steps = plan.begin(session, stack, UPDATE)
             identity = formats.stack_identity(stack)
         for step in steps:
@@ -405,6 +464,7 @@ class EngineService:
     ) -> None:
         with self._factory.begin() as session:
             stack = self._stack_row(session, ctx, stack_identity)
+            snapshot_db.remove_all_of_stack(session, stack.id)  # snapshots go with the stack
             steps = plan.begin(session, stack, DELETE)
         for step in steps:
             self._sender.send(step)
@@ -447,6 +507,73 @@ class EngineService:
                 steps = []
         for step in steps:
             self._sender.send(step)
+
+    # Snapshots, abandon and export -----------------------------------------------
+    def stack_snapshot(
+        self, ctx: RequestContext, stack_identity: Identity, name: str | None
+    ) -> dict[str, Any]:
+        """Start a snapshot of the stack; returns it IN_PROGRESS, as upstream."""
+        with self._factory.begin() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            snapshot, steps = snapshots.take(session, self.conf, ctx, stack, name)
+        for step in steps:
+            self._sender.send(step)
+        return snapshot
+
+    def show_snapshot(
+        self, ctx: RequestContext, stack_identity: Identity, snapshot_id: str
+    ) -> dict[str, Any]:
+        with self._factory() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            return snapshots.show(session, ctx, stack, snapshot_id)
+
+    def delete_snapshot(
+        self, ctx: RequestContext, stack_identity: Identity, snapshot_id: str
+    ) -> None:
+        with self._factory.begin() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            snapshots.delete(session, ctx, stack, snapshot_id)
+
+    def stack_list_snapshots(
+        self, ctx: RequestContext, stack_identity: Identity
+    ) -> list[dict[str, Any]]:
+        with self._factory() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            return snapshots.list_of_stack(session, ctx, stack)
+
+    def stack_restore(
+        self, ctx: RequestContext, stack_identity: Identity, snapshot_id: str
+    ) -> None:
+        """Bring the stack back to a snapshot: an update to its template (action RESTORE)."""
+        with self._factory() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            checked, template, files = snapshots.checked_restore(
+                session, self.conf, ctx, stack, snapshot_id
+            )
+        with self._factory.begin() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            _check_can_update(stack)
+            store_new_version(session, stack, checked, template, files)
+            steps = snapshots.begin_restore(session, stack, snapshot_id)
+        for step in steps:
+            self._sender.send(step)
+
+    def abandon_stack(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
+        """The stack's data; the stack is forgotten, its physical resources left as they are."""
+        if not self.conf.enable_stack_abandon:
+            raise exception.NotSupported(feature="Stack Abandon")
+        with self._factory.begin() as session:
+            stack = self._stack_row(session, ctx, stack_identity)
+            data = abandon.stack_data(session, stack)
+            abandon.abandon(session, stack)
+        return data
+
+    def export_stack(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
+        """The data abandon would return, with the stack left in place."""
+        if not self.conf.enable_stack_abandon:
+            raise exception.NotSupported(feature="Stack Abandon")
+        with self._factory() as session:
+            return abandon.stack_data(session, self._stack_row(session, ctx, stack_identity))
 
     # Resources -------------------------------------------------------------
     def _loaded(
@@ -605,11 +732,12 @@ class EngineService:
                     message=f'The "{hook}" hook is not defined on {described}'
                 )
             traversal = loaded.row.current_traversal or ""
-            extra = sync_points.node_extra(session, str(row.id), traversal)
+            extra = sync_points.node_extra(session, loaded.row.id, row.id, traversal)
             if extra is None or hook in extra.get("hooks_cleared", []):
                 return
             extra["hooks_cleared"] = [*extra.get("hooks_cleared", []), hook]
-            sync_points.set_node_extra(session, str(row.id), traversal, extra)
+            sync_points.set_node_extra(session, loaded.row.id, row.id, traversal, extra)
+            act = sync_points.traversal_act(session, loaded.row.id, traversal)
             event_db.add(
                 session,
                 loaded.row.id,
@@ -620,6 +748,8 @@ class EngineService:
                 row.nova_instance,
                 loaded.type_of(row),
             )
+        if act is not None:  # the step parked at the hook goes on
+            self._sender.send(Step(loaded.row.id, row.id, traversal, act))
 
     def describe_stack_resources(
         self, ctx: RequestContext, stack_identity: Identity, resource_name: str | None = None
@@ -644,21 +774,52 @@ class EngineService:
         sort_dir: str | None = None,
         nested_depth: int | None = None,
     ) -> list[dict[str, Any]]:
+        """Events of the stack, newest first unless sorted otherwise; with ``nested_depth``
+        those of its nested stacks too."""
         with self._factory() as session:
             stack = self._stack_row(session, ctx, stack_identity, show_deleted=True)
             detail = bool(filters and "uuid" in filters)
             name = (filters or {}).get("resource_name")
             if (
-                isinstance(name, str)
+                not nested_depth
+                and isinstance(name, str)
                 and name != stack.name
                 and not event_db.list_events(session, stack.id, {"resource_name": name}, 1)
                 and resource_db.by_name(session, stack.id, name) is None
             ):
                 raise exception.ResourceNotFound(resource_name=name, stack_name=stack.name)
-            rows = event_db.list_events(
-                session, stack.id, filters, limit, marker, sort_keys, sort_dir
+            if not nested_depth:
+                rows = event_db.list_events(
+                    session, stack.id, filters, limit, marker, sort_keys, sort_dir
+                )
+                return [formats.format_event(stack, r, detail) for r in rows]
+            return self._nested_events(
+                session, stack, nested_depth, filters, limit, marker, sort_keys, sort_dir
             )
-            return [formats.format_event(stack, r, detail) for r in rows]
+
+    def _nested_events(
+        self,
+        session: Session,
+        stack: models.Stack,
+        nested_depth: int,
+        filters: dict[str, Any] | None,
+        limit: int | None,
+        marker: str | None,
+        sort_keys: list[str] | None,
+        sort_dir: str | None,
+    ) -> list[dict[str, Any]]:
+        """Events of the stack and its nested stacks ``nested_depth`` levels down, sorted
+        and paged as one list; each names its own stack and, as ``root_stack_id``, the
+        stack asked about."""
+        ids = event_db.stack_ids_within(session, stack.id, nested_depth)
+        stacks = {s.id: s for s in (stack_db.get(session, i, show_deleted=True) for i in ids) if s}
+        rows = event_db.list_events(session, ids, filters, limit, marker, sort_keys, sort_dir)
+        root = formats.stack_identity(stack)
+        detail = bool(filters and "uuid" in filters)
+        return [
+            {**formats.format_event(stacks[r.stack_id], r, detail), "root_stack_id": root}
+            for r in rows
+        ]
 
     # Outputs and the stored template ----------------------------------------
     def list_outputs(self, ctx: RequestContext, stack_identity: Identity) -> list[dict[str, Any]]:
@@ -794,6 +955,14 @@ def _check_can_update(stack: models.Stack) -> None:
     stops at its next step), but not a delete or another action."""
     if stack.status == "IN_PROGRESS" and stack.action not in (CREATE, UPDATE, ROLLBACK):
         raise exception.ActionInProgress(stack_name=stack.name, action=stack.action)
+
+
+def _check_stack_name(stack_name: str) -> None:
+    if not STACK_NAME_RE.match(stack_name or ""):
+        raise exception.StackValidationFailed(
+            f'Invalid stack name {stack_name} must contain only alphanumeric or "_-." '
+            "characters, must start with alpha and must be 255 characters or less."
+        )
 
 
 def _is_deleting(row: models.Stack) -> bool:

@@ -6,7 +6,7 @@ import functools
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +65,33 @@ def stored_template(session: Session, template_id: int) -> Stored:
     return entry
 
 
+_VIEWS: OrderedDict[Any, Any] = OrderedDict()
+
+
+def _remember(key: Any, value: Any) -> None:
+    with _STORED_LOCK:
+        _VIEWS[key] = value
+        while len(_VIEWS) > STORED_CACHE_SIZE:
+            _VIEWS.popitem(last=False)
+
+
+def _parameters(
+    session: Session, row: models.Stack, template: Template, environment: Mapping[str, Any]
+) -> Parameters:
+    """A stack's validated parameters, computed once per process for a stored template
+    (raw_template rows never change) and the stack's identity."""
+    key = (str(session.get_bind().url), row.raw_template_id, row.name, row.id, row.tenant)
+    with _STORED_LOCK:
+        if key in _VIEWS:
+            _VIEWS.move_to_end(key)
+            return _VIEWS[key]  # type: ignore[no-any-return]
+    parameters = template.parameters(
+        environment_parameters(environment, template), row.name, row.id, row.tenant
+    )
+    _remember(key, parameters)
+    return parameters
+
+
 def environment_parameters(
     environment_data: Mapping[str, Any] | None, template: Template
 ) -> dict[str, Any]:
@@ -96,6 +123,8 @@ class LoadedStack:
     templates: dict[int, Stored]
     nested: Any = None  # NestedStacks, set by the step runner for template resources
     facade: dict[str, Any] | None = None  # the parent resource's data, for a nested stack
+    fetch: Callable[[LoadedStack, str], models.Resource | None] | None = None
+    next_links: list[Any] | None = None  # for a step: links of the nodes it leads to
 
     @classmethod
     def load(
@@ -108,9 +137,7 @@ class LoadedStack:
         """The stack with all its resources, or only ``resource_ids`` (a step needs just
         its own row and its neighbours', so its cost does not grow with the stack)."""
         template, environment = stored_template(session, row.raw_template_id)
-        parameters = template.parameters(
-            environment_parameters(environment, template), row.name, row.id, row.tenant
-        )
+        parameters = _parameters(session, row, template, environment)
         if not with_resources:
             rows: dict[str, models.Resource] = {}
         elif resource_ids is None:
@@ -131,10 +158,49 @@ class LoadedStack:
             facade=_parent_facade(session, row),
         )
 
+    @classmethod
+    def load_for_step(
+        cls,
+        session: Session,
+        row: models.Stack,
+        resource: models.Resource,
+        fetch: Callable[[LoadedStack, str], models.Resource | None],
+    ) -> LoadedStack:
+        """The stack as one resource step sees it: that resource only, and ``fetch`` for
+        any other the step turns out to need (most steps need none)."""
+        template, environment = stored_template(session, row.raw_template_id)
+        data = resource_db.data_of(session, [resource.id]) if resource.action != "INIT" else {}
+        older = {resource.current_template_id} - {row.raw_template_id, None}
+        return cls(
+            row,
+            template,
+            environment,
+            _parameters(session, row, template, environment),
+            {resource.name: resource},
+            data,
+            {tid: stored_template(session, tid) for tid in older if tid is not None},
+            facade=_parent_facade(session, row),
+            fetch=fetch,
+        )
+
+    def resource_row(self, name: str) -> models.Resource | None:
+        """A stored resource by name, fetched on first use for a step's stack."""
+        row = self.resources.get(name)
+        if row is None and self.fetch is not None:
+            row = self.fetch(self, name)
+        return row
+
     @functools.cached_property
     def definitions(self) -> Mapping[str, ResourceDefinition]:
         """The resources the stack has under its parameters (conditions applied)."""
-        return self.template.active_resources(self.parameters)
+        key = ("definitions", id(self.template), id(self.parameters))
+        with _STORED_LOCK:
+            cached = _VIEWS.get(key)
+        if cached is not None and cached[0] is self.template and cached[1] is self.parameters:
+            return cached[2]  # type: ignore[no-any-return]
+        definitions = self.template.active_resources(self.parameters)
+        _remember(key, (self.template, self.parameters, definitions))
+        return definitions
 
     def resolved_type(self, name: str) -> str:
         """A resource's type in the current template, after the resource_registry."""
@@ -157,7 +223,9 @@ class LoadedStack:
 
     def plugin(self, name: str, type_name: str | None = None) -> Resource:
         """The plugin of a stored resource, built from its stored properties and data."""
-        row = self.resources[name]
+        row = self.resource_row(name)
+        if row is None:
+            raise KeyError(name)
         type_name = type_name or self.type_of(row)
         cls = registry.get_class(type_name)
         return self.bind(
@@ -216,7 +284,7 @@ class StackResolver:
         return name in self._active
 
     def _created(self, name: str) -> Resource | None:
-        row = self._stack.resources.get(name)
+        row = self._stack.resource_row(name)
         if (
             row is None
             or row.action in ("INIT", "DELETE")
@@ -230,7 +298,7 @@ class StackResolver:
             raise exception.InvalidTemplateReference(resource=name, key="unknown")
         plugin = self._created(name)
         if plugin is None:
-            return None if name not in self._stack.resources else name
+            return None if self._stack.resource_row(name) is None else name
         return plugin.get_reference_id()
 
     def resource_attr(self, name: str, attr: str, path: list[Any]) -> Any:

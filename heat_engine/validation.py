@@ -108,6 +108,20 @@ def resource_types(env: environment.Environment, definitions: Mapping[str, Any])
     return types
 
 
+def check_deletion_policies(definitions: Mapping[str, Any], classes: Mapping[str, Any]) -> None:
+    """``Snapshot`` needs a type that snapshots on delete; as upstream, the others refuse it
+    (none of ours does)."""
+    for name, definition in definitions.items():
+        if definition.deletion_policy != "Snapshot":
+            continue
+        if not callable(getattr(classes[name], "handle_snapshot_delete", None)):
+            spelling = definition.spelling
+            raise exception.StackValidationFailed(
+                '"Snapshot" deletion policy not supported',
+                path=(spelling.resources, name, spelling.deletion_policy),
+            )
+
+
 def _attribute_names(env: environment.Environment) -> Callable[[str], Any]:
     """What get_attr may name on a type (None: anything, for stand-in types)."""
 
@@ -176,6 +190,7 @@ def validate_stack(
             "Please reduce the number of resources."
         )
     types = resource_types(env, active)
+    check_deletion_policies(active, {n: registry.get_class(t) for n, t in types.items()})
     template.validate(parameters, _attribute_names(env))
     requires = template.dependencies(parameters)
     graph = Graph(requires)

@@ -169,6 +169,9 @@ class Resource(Base):
     current_template_id: Mapped[int | None] = mapped_column(
         ForeignKey("raw_template.id"), nullable=True
     )
+    # the traversal whose step last moved the resource: COMPLETE with the stack's
+    # current traversal means done in that traversal
+    traversal_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     action: Mapped[str] = mapped_column(String(255), default="INIT")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from common.db.models import Resource, ResourceData, Stack
@@ -65,11 +65,15 @@ def set_state(
     status: str,
     reason: str,
     current: tuple[str, str] | None = None,
+    expect_key: int | None = None,
     **values: Any,
 ) -> bool:
     """Move a resource to a new state; with ``current`` = (stack id, traversal id), only
-    while that traversal still owns the stack. True if the row changed."""
+    while that traversal still owns the stack; with ``expect_key``, only if nobody moved
+    it since it was read (its ``atomic_key``). True if the row changed."""
     query = update(Resource).where(Resource.id == resource_id)
+    if expect_key is not None:
+        query = query.where(Resource.atomic_key == expect_key)
     if current is not None:
         stack_id, traversal_id = current
         query = query.where(
@@ -85,3 +89,71 @@ def set_state(
         ).execution_options(synchronize_session=False)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def mark_traversal(session: Session, resource_id: int, stack_id: str, traversal_id: str) -> bool:
+    """Count a COMPLETE resource as done in ``traversal_id`` while it owns the stack."""
+    result = session.execute(
+        update(Resource)
+        .where(
+            Resource.id == resource_id,
+            Resource.status == "COMPLETE",
+            exists().where(Stack.id == stack_id, Stack.current_traversal == traversal_id),
+        )
+        .values(traversal_id=traversal_id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def is_done(row: Resource, traversal_id: str) -> bool:
+    """Whether a resource is done in a traversal: COMPLETE by one of its steps."""
+    return row.traversal_id == traversal_id and row.status == "COMPLETE"
+
+
+def links(session: Session, ids: set[int]) -> list[Any]:
+    """Id, graph links and progress of some resources, without the rest of the row."""
+    if not ids:
+        return []
+    return list(
+        session.execute(
+            select(
+                Resource.id,
+                Resource.requires,
+                Resource.needed_by,
+                Resource.status,
+                Resource.traversal_id,
+            ).where(Resource.id.in_(ids))
+        )
+    )
+
+
+def done_among(session: Session, ids: set[int], traversal_id: str) -> set[int]:
+    """Which of ``ids`` are done in ``traversal_id``."""
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Resource.id).where(
+                Resource.id.in_(ids),
+                Resource.traversal_id == traversal_id,
+                Resource.status == "COMPLETE",
+            )
+        )
+    )
+
+
+def all_done(session: Session, stack_id: str, traversal_id: str) -> bool:
+    """Whether every resource of a stack is done in ``traversal_id``."""
+    pending = session.scalar(
+        select(func.count())
+        .select_from(Resource)
+        .where(
+            Resource.stack_id == stack_id,
+            or_(
+                Resource.traversal_id.is_(None),
+                not_(and_(Resource.traversal_id == traversal_id, Resource.status == "COMPLETE")),
+            ),
+        )
+    )
+    return not pending

@@ -8,19 +8,37 @@ from typing import Any
 from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
+from common.db import pagination
 from common.db.base import utcnow
 from common.db.models import RawTemplate, Resource, Stack, StackTag, SyncPoint
 
+# the keys upstream sorts stack lists by (others are ignored, as upstream ignores them)
 SORT_KEYS = {
     "stack_name": Stack.name,
     "stack_status": Stack.status,
     "creation_time": Stack.created_at,
     "updated_time": Stack.updated_at,
-    "name": Stack.name,
-    "status": Stack.status,
-    "created_at": Stack.created_at,
-    "updated_at": Stack.updated_at,
 }
+# list filters by the API's names (upstream's stack fields and its older names) -> column
+FILTER_COLUMNS = {
+    "id": "id",
+    "name": "name",
+    "stack_name": "name",
+    "status": "status",
+    "stack_status": "status",
+    "action": "action",
+    "stack_action": "action",
+    "stack_status_reason": "status_reason",
+    "tenant": "tenant",
+    "username": "username",
+    "stack_owner": "username",
+    "owner_id": "owner_id",
+    "parent": "owner_id",
+    "disable_rollback": "disable_rollback",
+    "timeout_mins": "timeout",
+    "stack_user_project_id": "stack_user_project_id",
+}
+STATUSES = ("COMPLETE", "FAILED", "IN_PROGRESS")
 
 
 def get(session: Session, stack_id: str, show_deleted: bool = False) -> Stack | None:
@@ -79,24 +97,43 @@ def _filtered(
         query = query.where(Stack.deleted_at.is_(None))
     if not show_nested:
         query = query.where(Stack.owner_id.is_(None))
-    for key, value in (filters or {}).items():
-        column = {
-            "name": Stack.name,
-            "stack_name": Stack.name,
-            "status": Stack.status,
-            "action": Stack.action,
-            "id": Stack.id,
-            "tenant": Stack.tenant,
-            "username": Stack.username,
-            "owner_id": Stack.owner_id,
-        }.get(key)
-        if column is None:
-            continue
-        values = value if isinstance(value, list) else [value]
-        query = query.where(column.in_(values))
+    for column, values in _filter_values(filters).items():
+        query = query.where(getattr(Stack, column).in_(values))
     if tag_filter is not None:
         query = tag_filter.apply(query)
     return query
+
+
+def _filter_values(filters: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """Each filtered column with the values it may take, as upstream translates filters:
+    a status may carry its action (``CREATE_FAILED``), booleans and numbers are read from
+    their text."""
+    wanted: dict[str, list[Any]] = {}
+    for key, value in (filters or {}).items():
+        column = FILTER_COLUMNS.get(key)
+        if column is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        if column == "status":
+            actions = [a for a in (_action_of(str(v)) for v in values) if a]
+            if actions:
+                wanted.setdefault("action", []).extend(actions)
+            values = [_status_of(str(v)) for v in values]
+        elif column == "disable_rollback":
+            values = [str(v).strip().lower() in ("true", "1", "t", "yes", "on") for v in values]
+        elif column == "timeout":
+            values = [int(v) for v in values if str(v).strip().lstrip("-").isdigit()]
+        wanted.setdefault(column, []).extend(values)
+    return wanted
+
+
+def _status_of(value: str) -> str:
+    return next((s for s in STATUSES if value.endswith(s)), value)
+
+
+def _action_of(value: str) -> str | None:
+    status = _status_of(value)
+    return value[: -len(status) - 1] if value != status and value.endswith("_" + status) else None
 
 
 def list_stacks(
@@ -111,21 +148,15 @@ def list_stacks(
     show_nested: bool = False,
     tag_filter: TagFilter | None = None,
 ) -> list[Stack]:
+    """Stacks sorted and paged as upstream: newest first unless sort keys say otherwise,
+    starting after the ``marker`` stack."""
     query = _filtered(tenant, show_deleted, show_nested, filters, tag_filter)
-    columns = [SORT_KEYS[k] for k in (sort_keys or []) if k in SORT_KEYS] or [Stack.created_at]
-    descending = (sort_dir or "desc").lower() == "desc"
-    order = [c.desc() if descending else c.asc() for c in columns]
-    order.append(Stack.id.desc() if descending else Stack.id.asc())
-    if marker:
-        anchor = session.get(Stack, marker)
-        if anchor is not None:
-            first = columns[0]
-            value = getattr(anchor, first.key)
-            query = query.where(first < value if descending else first > value)
-    query = query.order_by(*order)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+    columns = [SORT_KEYS[k] for k in (sort_keys or []) if k in SORT_KEYS]
+    descending = pagination.is_descending(sort_dir, bool(columns))
+    columns = [*(columns or [Stack.created_at]), Stack.id]
+    anchor = session.get(Stack, marker) if marker else None
+    values = [getattr(anchor, c.key) for c in columns] if anchor is not None else None
+    return list(session.scalars(pagination.page(query, columns, descending, values, limit)))
 
 
 def count_stacks(
@@ -149,6 +180,12 @@ def tags(session: Session, stack_id: str) -> list[str]:
         select(StackTag.tag).where(StackTag.stack_id == stack_id).order_by(StackTag.id)
     )
     return list(rows)
+
+
+def set_tags(session: Session, stack_id: str, new_tags: list[str]) -> None:
+    """Replace the stack's tags."""
+    session.query(StackTag).filter(StackTag.stack_id == stack_id).delete(synchronize_session=False)
+    session.add_all(StackTag(stack_id=stack_id, tag=tag) for tag in new_tags)
 
 
 def tags_of(session: Session, stack_ids: list[str]) -> dict[str, list[str]]:

@@ -150,6 +150,27 @@ class EngineClient:
             environment_files=environment_files,
         )
 
+    def preview_stack(
+        self,
+        ctx: RequestContext,
+        stack_name: str,
+        template: Any,
+        params: dict[str, Any],
+        files: dict[str, Any],
+        args: dict[str, Any],
+        environment_files: list[str] | None = None,
+    ) -> dict[str, Any]:
+        return self._call(
+            ctx,
+            "preview_stack",
+            stack_name=stack_name,
+            template=template,
+            params=params,
+            files=files,
+            args=args,
+            environment_files=environment_files,
+        )
+
     def update_stack(
         self,
         ctx: RequestContext,
@@ -409,3 +430,40 @@ class EngineClient:
         return self._call(
             ctx, "generate_template", type_name=type_name, template_type=template_type
         )
+
+    def stack_snapshot(
+        self, ctx: RequestContext, stack_identity: Identity, name: str | None
+    ) -> dict[str, Any]:
+        return self._call(ctx, "stack_snapshot", stack_identity=stack_identity, name=name)
+
+    def show_snapshot(
+        self, ctx: RequestContext, stack_identity: Identity, snapshot_id: str
+    ) -> dict[str, Any]:
+        return self._call(
+            ctx, "show_snapshot", stack_identity=stack_identity, snapshot_id=snapshot_id
+        )
+
+    def delete_snapshot(
+        self, ctx: RequestContext, stack_identity: Identity, snapshot_id: str
+    ) -> None:
+        return self._call(
+            ctx, "delete_snapshot", stack_identity=stack_identity, snapshot_id=snapshot_id
+        )
+
+    def stack_list_snapshots(
+        self, ctx: RequestContext, stack_identity: Identity
+    ) -> list[dict[str, Any]]:
+        return self._call(ctx, "stack_list_snapshots", stack_identity=stack_identity)
+
+    def stack_restore(
+        self, ctx: RequestContext, stack_identity: Identity, snapshot_id: str
+    ) -> None:
+        return self._call(
+            ctx, "stack_restore", stack_identity=stack_identity, snapshot_id=snapshot_id
+        )
+
+    def abandon_stack(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
+        return self._call(ctx, "abandon_stack", stack_identity=stack_identity)
+
+    def export_stack(self, ctx: RequestContext, stack_identity: Identity) -> dict[str, Any]:
+        return self._call(ctx, "export_stack", stack_identity=stack_identity)

@@ -30,6 +30,16 @@ def _query(req: falcon.Request) -> dict[str, Any]:
     }
 
 
+def _event(req: falcon.Request, data: dict[str, Any], detail: bool = False) -> dict[str, Any]:
+    """An event as views.event shows it; a nested_depth listing links the stack asked
+    about as ``root_stack`` too."""
+    shown = views.event(req, data, detail)
+    root = data.get("root_stack_id")
+    if root:
+        shown["links"].append(views.link(views.stack_url(req, root), "root_stack"))
+    return shown
+
+
 class StackEvents:
     """/stacks/{stack_name}/{stack_id}/events"""
 
@@ -49,7 +59,7 @@ class StackEvents:
         rows = self.engine.list_events(
             ctx_of(req), identity(tenant_id, stack_name, stack_id), **query
         )
-        resp.media = {"events": [views.event(req, e) for e in rows]}
+        resp.media = {"events": [_event(req, e) for e in rows]}
 
 
 class ResourceEvents:
@@ -72,7 +82,9 @@ class ResourceEvents:
         rows = self.engine.list_events(
             ctx_of(req), identity(tenant_id, stack_name, stack_id), **query
         )
-        resp.media = {"events": [views.event(req, e) for e in rows]}
+        if not rows and query["nested_depth"]:
+            raise HTTPError(f"No events found for resource {resource_name}", 404)
+        resp.media = {"events": [_event(req, e) for e in rows]}
 
 
 class Event:
@@ -98,4 +110,4 @@ class Event:
         )
         if not rows:
             raise HTTPError(f"No event {event_id} found", 404)
-        resp.media = {"event": views.event(req, rows[0], detail=True)}
+        resp.media = {"event": _event(req, rows[0], detail=True)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 from typing import Any
 
 import falcon
@@ -10,14 +11,43 @@ import falcon
 from common import exception, template_format
 from common.context import RequestContext
 from common.rpc.client import EngineClient
-from heat_api import params, template_fetch, views
+from heat_api import adopt, params, template_fetch, views
 from heat_api.errors import HTTPError
 from heat_api.template_fetch import TemplateLimits
 
-LOOKUP_PATHS = ("resources", "events", "template", "actions", "environment", "files")
+LOOKUP_PATHS = (
+    "resources",
+    "events",
+    "template",
+    "actions",
+    "environment",
+    "files",
+    "snapshots",
+    "export",
+    "abandon",
+)
 CREATE_ARGS = ("timeout_mins", "disable_rollback", "tags", "adopt_stack_data")
-LIST_FILTERS = ("id", "status", "name", "action", "tenant", "username", "owner_id")
+# upstream's stack fields a list may filter on, then the older names it still takes
+LIST_FILTERS = (
+    "stack_name",
+    "stack_action",
+    "stack_status",
+    "stack_status_reason",
+    "disable_rollback",
+    "timeout_mins",
+    "stack_owner",
+    "parent",
+    "stack_user_project_id",
+    "id",
+    "status",
+    "name",
+    "action",
+    "tenant",
+    "username",
+    "owner_id",
+)
 TAG_FILTERS = ("tags", "tags_any", "not_tags", "not_tags_any")
+MAX_TAG_LENGTH = 80
 
 
 def ctx_of(req: falcon.Request) -> RequestContext:
@@ -57,6 +87,8 @@ class StackRequest:
         return {**self.args, "existing": True} if existing else dict(self.args)
 
     def _template(self, limits: TemplateLimits, required: bool) -> dict[str, Any] | None:
+        if self.body.get("adopt_stack_data"):  # adopt: the template comes with the data
+            return adopt.adopt_template(self.body["adopt_stack_data"], limits.max_size)
         raw = self.body.get("template")
         if raw is None and self.body.get("template_url"):
             raw = template_fetch.fetch(str(self.body["template_url"]), limits)
@@ -82,24 +114,32 @@ class Collection:
         global_tenant = params.as_bool(req, "global_tenant")
         if global_tenant and not ctx_of(req).is_admin:
             raise HTTPError("You are not authorized to use stacks:global_index.", 403, "Forbidden")
-        filters = {k: req.get_param_as_list(k) for k in LIST_FILTERS if req.get_param(k)}
+        # a repeated filter takes any of its values; commas are part of a value, as upstream
+        filters = {k: req.params[k] for k in LIST_FILTERS if req.params.get(k)}
         selection: dict[str, Any] = {
-            "filters": {k: v if len(v) > 1 else v[0] for k, v in filters.items()} or None,
+            "filters": filters or None,
             "show_deleted": params.as_bool(req, "show_deleted"),
             "show_nested": params.as_bool(req, "show_nested"),
             "show_hidden": params.as_bool(req, "show_hidden"),
             "tenant_safe": not global_tenant,
-            **{k: req.get_param(k) for k in TAG_FILTERS if req.get_param(k)},
+            **{k: _checked_tags(req.get_param(k)) for k in TAG_FILTERS if req.get_param(k)},
         }
+        limit = params.as_int(req, "limit")
         stacks = self.engine.list_stacks(
             ctx_of(req),
-            limit=params.as_int(req, "limit"),
+            limit=limit,
             marker=req.get_param("marker"),
-            sort_keys=params.as_list(req, "sort_keys"),
+            sort_keys=req.get_param_as_list("sort_keys") or None,
             sort_dir=req.get_param("sort_dir"),
             **selection,
         )
-        body: dict[str, Any] = {"stacks": [views.stack(req, s, summary=True) for s in stacks]}
+        shown = [views.stack(req, s, summary=True) for s in stacks]
+        if not ctx_of(req).is_admin:
+            for stack in shown:  # as upstream, only admins see each stack's project
+                stack.pop("project", None)
+        body: dict[str, Any] = {"stacks": shown}
+        if limit and len(shown) == limit:
+            body["links"] = [views.link(_next_page(req, shown[-1]["id"]), "next")]
         if params.as_bool(req, "with_count"):
             body["count"] = self.engine.count_stacks(ctx_of(req), **selection)
         resp.media = body
@@ -123,6 +163,40 @@ class Collection:
         resp.status = falcon.HTTP_201
         resp.location = url
         resp.media = {"stack": {"id": identity["stack_id"], "links": [views.link(url, "self")]}}
+
+
+class Preview:
+    """/v1/{tenant_id}/stacks/preview: the stack a POST to /stacks would create, created not.
+
+    Other methods treat ``preview`` as a stack name, as upstream routes them.
+    """
+
+    def __init__(self, engine: EngineClient, lookup: Lookup, limits: TemplateLimits) -> None:
+        self.engine = engine
+        self.lookup = lookup
+        self.limits = limits
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        body = params.json_body(req)
+        name = body.get("stack_name")
+        if not name:
+            raise HTTPError("No stack name specified")
+        data = StackRequest(body, self.limits)
+        preview = self.engine.preview_stack(
+            ctx_of(req),
+            name,
+            data.template,
+            data.environment,
+            data.files,
+            data.args,
+            data.environment_files,
+        )
+        resp.media = {"stack": {**views.stack(req, preview), "resources": preview["resources"]}}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        self.lookup.redirect(req, "preview")
+
+    on_put = on_patch = on_delete = on_get
 
 
 class Lookup:
@@ -355,6 +429,25 @@ class Files:
         stack_id: str,
     ) -> None:
         resp.media = self.engine.get_files(ctx_of(req), identity(tenant_id, stack_name, stack_id))
+
+
+def _checked_tags(value: str) -> str:
+    """A comma-separated tag list whose tags fit the stack_tag column."""
+    for tag in value.split(","):
+        if len(tag) > MAX_TAG_LENGTH:
+            raise HTTPError(f'Invalid tag, "{tag}" is longer than {MAX_TAG_LENGTH} characters')
+    return value
+
+
+def _next_page(req: falcon.Request, marker: str) -> str:
+    """This listing's URL with ``marker`` set to the last stack shown."""
+    query = falcon.uri.parse_query_string(req.query_string, keep_blank=True)
+    pairs = [(k, item) for k, v in query.items() if k != "marker" for item in _listed(v)]
+    return f"{req.prefix}{req.path}?{urllib.parse.urlencode([*pairs, ('marker', marker)])}"
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def identity(tenant_id: str, stack_name: str, stack_id: str) -> dict[str, str]:

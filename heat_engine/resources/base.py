@@ -33,6 +33,16 @@ class Resource:
     support_status: ClassVar[SupportStatus] = SupportStatus()
     properties_schema: ClassVar[Mapping[str, Schema]] = {}
     attributes_schema: ClassVar[Mapping[str, Attribute]] = {}
+    # Whether handle_* acts outside Heat's own records (a server, a nested stack): then
+    # the engine commits IN_PROGRESS before it calls them, so a step delivered again
+    # after a crash finds the work begun. A plugin that only computes (False) may be
+    # run again harmlessly, and when it finishes at once its start and end are
+    # committed together.
+    external: ClassVar[bool] = True
+    # Whether a step may stop waiting for this plugin and be sent again when what it
+    # waits for is done (a nested stack finishing): its wait is then resumed with
+    # ``resume_token``, and no worker is held meanwhile.
+    parks: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -87,6 +97,11 @@ class Resource:
 
     def check_create_complete(self, token: Any) -> bool:
         return True
+
+    def resume_token(self, action: str) -> Any:
+        """The token ``check_<action>_complete`` takes, rebuilt from stored state (for
+        plugins that park)."""
+        return self.resource_id
 
     def needs_replacement(self, prop_diff: Mapping[str, Any]) -> bool:
         """Whether new values of ``prop_diff`` can only be had by a new resource."""

@@ -21,6 +21,8 @@ class TemplateResource(Resource):
     """A resource implemented by a template: its properties are the template's parameters,
     its attributes the template's outputs, its physical id the child stack's id."""
 
+    parks = True  # its step waits for the child stack without holding a worker
+
     type_name = ""
     attributes_schema = s.AnyAttributes()
 

@@ -33,19 +33,17 @@ def new_traversal_id() -> str:
 
 
 def ready_steps(session: Session, stack_id: str, traversal_id: str, act: str) -> list[Step]:
-    """Create the sync points of a traversal and return the steps with no inputs to wait for.
+    """Record the traversal and return the steps with no inputs to wait for.
 
     Create and update walk from resources that require nothing; delete walks from
-    resources nothing requires. The stack's own sync point waits for the walk's last
-    nodes, and remembers what the steps do (``act``) for sweeps.
+    resources nothing requires. A node is done when its resource is COMPLETE with this
+    traversal's id; the stack's own sync point remembers what the steps do (``act``)
+    and when the walk began, for sweeps.
     """
     rows = resource_db.of_stack(session, stack_id)
     forward = is_forward(act)
+    sync_points.create(session, stack_id, traversal_id, forward, act)
     inputs = {r.id: (r.requires if forward else r.needed_by) or [] for r in rows}
-    sync_points.create(session, stack_id, traversal_id, [str(r.id) for r in rows], forward)
-    targets = {r.id: (r.needed_by if forward else r.requires) or [] for r in rows}
-    last = [str(r.id) for r in rows if not targets[r.id]]
-    sync_points.create(session, stack_id, traversal_id, [stack_id], forward, expected=last, act=act)
     return [Step(stack_id, r.id, traversal_id, act) for r in rows if not inputs[r.id]]
 
 

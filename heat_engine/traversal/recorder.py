@@ -12,14 +12,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common import exception
 from common.db import events as event_db
-from common.db import models, sync_points
+from common.db import models
 from common.db import resources as resource_db
 from common.db import stacks as stack_db
 from heat_engine.resources.base import Resource
 from heat_engine.stack import STACK_RESOURCE_TYPE, LoadedStack
-from heat_engine.traversal import plan
+from heat_engine.traversal import parents, plan, snapshot_records
 from heat_engine.traversal.messages import DELETE, UPDATE, Step, StepSender, is_forward
 from heat_engine.traversal.plan import COMPLETED
+
+# a step's own result, recorded in the transaction that completes it
+Events = list[dict[str, Any]]
 
 LOG = logging.getLogger(__name__)
 
@@ -54,7 +57,8 @@ def is_current(session: Session, step: Step) -> bool:
 
 class StepRecorder:
     """Commits what steps do. Every change checks, in the same statement, that the step's
-    traversal still owns the stack; ready steps are sent only after their commit."""
+    traversal still owns the stack (and, where a step claims a resource, that nobody
+    moved it since it was read); ready steps are sent only after their commit."""
 
     def __init__(self, factory: sessionmaker[Session], sender: StepSender, engine_id: str) -> None:
         self.factory = factory
@@ -70,9 +74,13 @@ class StepRecorder:
         row: models.Resource,
         change: Transition,
         only_if_current: bool = True,
+        claim: bool = False,
+        before: Transition | None = None,
     ) -> bool:
-        """Apply ``change`` and add its event; by default only while the step's traversal
-        still owns the stack (checked in the same statement). False if nothing changed."""
+        """Apply ``change`` and add its event (after ``before``'s, when a step records
+        its start and its end at once); by default only while the step's traversal
+        still owns the stack, and with ``claim`` only if the row is as the step read it.
+        False if nothing changed."""
         current = (step.stack_id, step.traversal_id) if only_if_current else None
         if not resource_db.set_state(
             session,
@@ -81,28 +89,39 @@ class StepRecorder:
             change.status,
             change.reason,
             current=current,
+            expect_key=row.atomic_key if claim else None,
+            traversal_id=step.traversal_id,
             **change.values,
         ):
             return False
-        event_db.add(
+        row.atomic_key = (row.atomic_key or 0) + 1
+        row.action, row.status = change.action, change.status
+        event_db.add_all(
             session,
-            loaded.row.id,
-            row.name,
-            change.action,
-            change.status,
-            change.reason,
-            change.physical_id,
-            change.type_name,
-            change.properties,
+            [self._event(loaded, row, t) for t in (before, change) if t is not None],
         )
         return True
+
+    @staticmethod
+    def _event(loaded: LoadedStack, row: models.Resource, change: Transition) -> dict[str, Any]:
+        return {
+            "stack_id": loaded.row.id,
+            "name": row.name,
+            "action": change.action,
+            "status": change.status,
+            "reason": change.reason,
+            "physical_id": change.physical_id,
+            "resource_type": change.type_name,
+            "properties": change.properties,
+        }
 
     def enter(
         self, step: Step, loaded: LoadedStack, row: models.Resource, change: Transition
     ) -> bool:
-        """Commit an IN_PROGRESS change before any work starts; False if superseded."""
+        """Claim the resource and commit its IN_PROGRESS state before any work starts;
+        False if the traversal was superseded or another delivery of the step has it."""
         with self.factory.begin() as session:
-            return self.record(session, step, loaded, row, change)
+            return self.record(session, step, loaded, row, change, claim=True)
 
     def complete(
         self,
@@ -111,19 +130,28 @@ class StepRecorder:
         row: models.Resource,
         change: Transition,
         plugin: Resource,
+        started: Transition | None = None,
+        claim: bool = False,
     ) -> None:
-        """Commit the result with the plugin's data, and the arrivals it causes while the
-        traversal is current; then send the steps it made ready.
+        """Commit the result with the plugin's data; then send the steps it made ready.
 
-        The result itself is recorded even for a superseded traversal: the work was done,
-        and the resource must say so (and release its engine) for the traversal that
+        ``started`` is given when the step did not commit its start (a plugin that acts
+        only on Heat's own data and finished at once): both are recorded now, if the row
+        is still as the step read it (as with ``claim``, for a parked step). Otherwise
+        the result is recorded even for a superseded traversal: the work was done, and
+        the resource must say so (and release its engine) for the traversal that
         superseded this one.
         """
         with self.factory.begin() as session:
-            self.record(session, step, loaded, row, change, only_if_current=False)
+            claim = claim or started is not None
+            current = self.record(session, step, loaded, row, change, claim=claim, before=started)
+            if not current:
+                if claim:
+                    return  # superseded, or another delivery did it: nothing happened
+                self.record(session, step, loaded, row, change, only_if_current=False)
             resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
-            ready = self.arrive(session, step, loaded, row) if is_current(session, step) else []
-        self.send(ready)
+        if current:
+            self.advance(step, loaded, row)
 
     def fail(
         self,
@@ -134,6 +162,7 @@ class StepRecorder:
         action: str,
         type_name: str,
         ex: BaseException,
+        started: Transition | None = None,
     ) -> None:
         """Record a resource failure, fail the stack's current action with it, and roll
         back when the stack allows it."""
@@ -152,7 +181,7 @@ class StepRecorder:
         )
         rollback: list[Step] = []
         with self.factory.begin() as session:
-            self.record(session, step, loaded, row, change, only_if_current=False)
+            self.record(session, step, loaded, row, change, only_if_current=False, before=started)
             if not is_current(session, step):
                 return
             label = loaded.row.action
@@ -176,9 +205,13 @@ class StepRecorder:
                     loaded.row.id,
                     STACK_RESOURCE_TYPE,
                 )
+                if label == snapshot_records.SNAPSHOT:
+                    snapshot_records.fail(session, loaded.row.id, step.traversal_id, stack_reason)
                 stack = stack_db.get(session, loaded.row.id)
                 if stack is not None and not stack.disable_rollback:
                     rollback = plan.begin_rollback(session, stack)
+                else:
+                    rollback = parents.wake_parent(session, loaded.row.id)
         self.send(rollback)
 
     # Propagation -----------------------------------------------------------------
@@ -193,54 +226,70 @@ class StepRecorder:
                 row.status_reason or STATE_CHANGED,
                 current=(step.stack_id, step.traversal_id),
                 current_template_id=loaded.row.raw_template_id,
+                traversal_id=step.traversal_id,
             ):
                 return
-            ready = self.arrive(session, step, loaded, row)
-        self.send(ready)
+        self.advance(step, loaded, row)
 
     def propagate(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
-        """Pass the baton on for a node that was already done (a redelivered step)."""
-        with self.factory.begin() as session:
-            ready = self.arrive(session, step, loaded, row)
-        self.send(ready)
+        """The node was already done (a redelivered step, or a resource an earlier
+        traversal finished): count it done in this one and pass the baton on."""
+        if row.traversal_id != step.traversal_id:
+            with self.factory.begin() as session:
+                if not resource_db.mark_traversal(
+                    session, row.id, step.stack_id, step.traversal_id
+                ):
+                    return
+        self.advance(step, loaded, row)
 
     def send(self, steps: list[Step]) -> None:
         for ready in steps:
             self._sender.send(ready)
 
-    def arrive(
-        self, session: Session, step: Step, loaded: LoadedStack, row: models.Resource
-    ) -> list[Step]:
-        """In the transaction that completed ``row``: record its arrival at the next nodes
-        and return those whose last input it was (sent after the commit); at the end of
-        the walk, complete the stack."""
-        forward = is_forward(step.action)
-        by_id = {r.id: r for r in loaded.resources.values()}
-        targets = (row.needed_by if forward else row.requires) or []
-        ready = []
-        for target_id in targets:
-            arrived = sync_points.arrive(
-                session, str(target_id), step.traversal_id, forward, str(row.id)
-            )
-            if arrived is None:
-                return []
-            target = by_id[target_id]
-            needed = (target.requires if forward else target.needed_by) or []
-            if {str(n) for n in needed} <= set(arrived):
-                ready.append(Step(step.stack_id, target_id, step.traversal_id, step.action))
-        if targets:
-            return ready
-        arrived = sync_points.arrive(
-            session, step.stack_id, step.traversal_id, forward, str(row.id)
-        )
-        if arrived is not None:
-            last = sync_points.expected(session, step.stack_id, step.traversal_id, forward)
-            if set(last) <= set(arrived):
-                self.finish(session, step, loaded)
-        return []
+    def advance(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
+        """After ``row`` committed done: send the next nodes whose every input is now
+        done, or complete the stack at the end of the walk.
 
-    def finish(self, session: Session, step: Step, loaded: LoadedStack) -> None:
-        """The walk is over: complete the stack's action and tidy what it leaves behind."""
+        Read after the commit, so of two inputs finishing together at least the later
+        sees both done; both may, and a step delivered twice is harmless (see steps).
+        A node whose only input is ``row`` needs no read: the links the step loaded
+        (``loaded.next_links``) say so.
+        """
+        forward = is_forward(step.action)
+        targets = set((row.needed_by if forward else row.requires) or [])
+        if not targets:
+            with self.factory() as session:
+                if not resource_db.all_done(session, step.stack_id, step.traversal_id):
+                    return
+            with self.factory.begin() as session:
+                woken = self.finish(session, step, loaded)
+            self.send(woken)
+            return
+        nodes = loaded.next_links
+        if nodes is None or {n.id for n in nodes} != targets:
+            with self.factory() as session:
+                nodes = resource_db.links(session, targets)
+        inputs = {
+            n.id: set((n.requires if forward else n.needed_by) or []) - {row.id} for n in nodes
+        }
+        waiting = {n.id for n in nodes if inputs[n.id]}
+        done: set[int] = set()
+        if waiting:  # read after the commit: have the node's other inputs finished?
+            with self.factory() as session:
+                done = resource_db.done_among(
+                    session, waiting.union(*(inputs[i] for i in waiting)), step.traversal_id
+                )
+        self.send(
+            [
+                Step(step.stack_id, n.id, step.traversal_id, step.action)
+                for n in nodes
+                if n.id not in done and inputs[n.id] <= done
+            ]
+        )
+
+    def finish(self, session: Session, step: Step, loaded: LoadedStack) -> list[Step]:
+        """The walk is over: complete the stack's action and tidy what it leaves behind;
+        returns the parent's step to wake, for a nested stack."""
         label = loaded.row.action
         reason = COMPLETED % label
         if not stack_db.set_status(
@@ -252,7 +301,7 @@ class StepRecorder:
             reason,
             only_if_in_progress=True,
         ):
-            return
+            return []
         event_db.add(
             session,
             step.stack_id,
@@ -265,7 +314,10 @@ class StepRecorder:
         )
         if label == DELETE:
             stack_db.mark_deleted(session, step.stack_id)
+        elif label == snapshot_records.SNAPSHOT:
+            snapshot_records.complete(session, step.stack_id, step.traversal_id, reason)
         elif step.action == UPDATE:
             stack_db.drop_removed_resources(session, step.stack_id, set(loaded.definitions))
         elif step.action == DELETE:  # a rolled-back create leaves no resources
             stack_db.drop_removed_resources(session, step.stack_id, set())
+        return parents.wake_parent(session, step.stack_id)

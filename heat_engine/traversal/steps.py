@@ -7,24 +7,36 @@ through ``StepRecorder``, which stops the steps of a superseded traversal.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import events as event_db
 from common.db import models, sync_points
 from common.db import resources as resource_db
 from common.db import services as service_db
-from common.db import stacks as stack_db
 from heat_engine.resources import registry
 from heat_engine.resources.base import Resource
-from heat_engine.stack import LoadedStack
+from heat_engine.stack import LoadedStack, stored_template
 from heat_engine.template import functions as fn
-from heat_engine.traversal.messages import CREATE, DELETE, UPDATE, Step, StepSender
+from heat_engine.traversal import adoption, snapshot_records
+from heat_engine.traversal.messages import (
+    CREATE,
+    DELETE,
+    RESUME,
+    SUSPEND,
+    UPDATE,
+    Step,
+    StepSender,
+    is_forward,
+)
 from heat_engine.traversal.recorder import STATE_CHANGED, StepRecorder, Transition
+from heat_engine.traversal.step_session import StepSessions
 from heat_engine.update_plan import plan_resource
 
 LOG = logging.getLogger(__name__)
@@ -41,8 +53,27 @@ def wait_until(check: Callable[[Any], bool], token: Any) -> None:
         delay = min(delay * 2, MAX_POLL)
 
 
+@dataclasses.dataclass
+class Start:
+    """A step's IN_PROGRESS transition, and whether it is committed yet."""
+
+    change: Transition
+    committed: bool = False
+    parked: bool = False  # the step let go of the resource once; it must claim it back
+
+    @property
+    def pending(self) -> Transition | None:
+        """The start still to record with the step's result."""
+        return None if self.committed else self.change
+
+
 class StepDeferred(Exception):
     """The step cannot run yet; the broker should deliver it again a little later."""
+
+
+class StepParked(Exception):
+    """The step waits for something that will send it again (a hook being cleared);
+    it is acknowledged now, and the sweep resends it should that message be lost."""
 
 
 class StepRunner:
@@ -51,20 +82,28 @@ class StepRunner:
     def __init__(
         self, factory: sessionmaker[Session], sender: StepSender, engine_id: str, nested: Any = None
     ) -> None:
-        self._factory = factory
+        self._factory = StepSessions(factory)
         self._engine_id = engine_id
         self._nested = nested  # NestedStacks, for template resources
-        self._rec = StepRecorder(factory, sender, engine_id)
+        self._rec = StepRecorder(self._factory, sender, engine_id)  # type: ignore[arg-type]
 
     def run(self, step: Step) -> None:
+        with self._factory.step():
+            self._run(step)
+
+    def _run(self, step: Step) -> None:
         loaded = self._load(step)
         if loaded is None:
             LOG.debug("Step %s belongs to a superseded traversal; dropped", step)
             return
-        row = next((r for r in loaded.resources.values() if r.id == step.resource_id), None)
-        if row is None:
+        row = loaded.resources[next(iter(loaded.resources))]
+        parked = not row.engine_id and row.traversal_id == step.traversal_id
+        if row.status == "IN_PROGRESS" and parked:
+            self._resume(step, loaded, row)
             return
         if row.status == "IN_PROGRESS" and row.engine_id and self._is_alive(row.engine_id):
+            if row.traversal_id == step.traversal_id:
+                return  # another delivery of this step is running it
             # an earlier traversal's step is still working on it: come back later
             raise StepDeferred(f"{row.name} is in progress on engine {row.engine_id}")
         if step.action == CREATE:
@@ -83,29 +122,157 @@ class StepRunner:
             return service_db.is_engine_alive(session, engine_id)
 
     def _load(self, step: Step) -> LoadedStack | None:
+        """The step's stack and resource in one query; None if the traversal is over."""
         with self._factory() as session:
-            stack = stack_db.get(session, step.stack_id)
-            if stack is None or stack.current_traversal != step.traversal_id:
+            found = session.execute(
+                select(models.Stack, models.Resource)
+                .join(models.Resource, models.Resource.stack_id == models.Stack.id)
+                .where(
+                    models.Stack.id == step.stack_id,
+                    models.Resource.id == step.resource_id,
+                    models.Stack.deleted_at.is_(None),
+                )
+            ).first()
+            if found is None or found[0].current_traversal != step.traversal_id:
                 return None
-            row = session.get(models.Resource, step.resource_id)
-            if row is None:
-                return None
-            neighbours = {row.id, *(row.requires or []), *(row.needed_by or [])}
-            loaded = LoadedStack.load(session, stack, resource_ids=neighbours)
+            stack, row = found
+            session.expunge_all()
+            loaded = LoadedStack.load_for_step(session, stack, row, self._fetch)
+            targets = (row.needed_by if is_forward(step.action) else row.requires) or []
+            loaded.next_links = resource_db.links(session, set(targets))
         loaded.nested = self._nested
         return loaded
 
+    def _fetch(self, loaded: LoadedStack, name: str) -> models.Resource | None:
+        """Another resource of a step's stack, on first use: the step's neighbours all
+        at once (what its properties most likely refer to), else that one by name."""
+        own = next(iter(loaded.resources.values()))
+        neighbours = {*(own.requires or []), *(own.needed_by or [])}
+        with self._factory() as session:
+            known = {r.id for r in loaded.resources.values()}
+            rows = resource_db.by_ids(session, loaded.row.id, neighbours - known)
+            if not any(r.name == name for r in rows):
+                extra = resource_db.by_name(session, loaded.row.id, name)
+                rows += [extra] if extra is not None and extra.id not in known else []
+            loaded.resource_data.update(resource_db.data_of(session, [r.id for r in rows]))
+            older = {r.current_template_id for r in rows} - {loaded.row.raw_template_id, None}
+            for tid in older - set(loaded.templates):
+                if tid is not None:
+                    loaded.templates[tid] = stored_template(session, tid)
+            session.expunge_all()
+        for r in rows:
+            loaded.resources.setdefault(r.name, r)
+        return loaded.resources.get(name)
+
+    # Running a plugin ---------------------------------------------------------------
+    def _perform(
+        self,
+        step: Step,
+        loaded: LoadedStack,
+        row: models.Resource,
+        plugin: Resource,
+        start: Start,
+        handle: Callable[[], Any],
+        check: Callable[[Any], bool],
+        may_park: bool = True,
+    ) -> bool:
+        """Run a plugin's handle/check pair; False if another step has the resource.
+
+        An external plugin's start is committed before it acts. A plugin that only
+        computes acts first: if it finished at once, its start is recorded together with
+        its result (``start.pending``); if it must wait, the start is committed then.
+        """
+        if plugin.external:
+            if not self._commit_start(step, loaded, row, start):
+                return False
+            token = handle()
+            if not check(token):
+                self._save_plugin_state(row, plugin)  # it will take a while: record it now
+                if plugin.parks and may_park:
+                    self._park(row)
+                    start.parked = True
+                    if not check(token):  # unless it finished while the step parked
+                        raise StepParked(f"{row.name} waits for {plugin.resource_id}")
+                    return True
+                self._factory.release()
+                wait_until(check, token)
+            return True
+        token = handle()
+        if check(token):
+            return True
+        if not self._commit_start(step, loaded, row, start):
+            return False
+        self._factory.release()
+        wait_until(check, token)
+        return True
+
+    def _park(self, row: models.Resource) -> None:
+        """Let go of a resource whose plugin waits for something that will wake the step
+        (see parents.wake_parent): IN_PROGRESS with no engine is a parked step."""
+        with self._factory.begin() as session:
+            resource_db.set_state(
+                session,
+                row.id,
+                row.action,
+                row.status,
+                row.status_reason or STATE_CHANGED,
+                expect_key=row.atomic_key,
+                engine_id=None,
+            )
+        row.atomic_key = (row.atomic_key or 0) + 1
+
+    def _resume(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
+        """A parked step woken up: finish the resource if what it waited for is done."""
+        act = row.action
+        type_name = loaded.type_of(row)
+        plugin: Resource | None = None
+        values: dict[str, Any] = {"engine_id": None}
+        properties = None
+        try:
+            plugin = loaded.plugin(row.name)
+            if act in (CREATE, UPDATE):
+                definition = loaded.definitions[row.name]
+                properties = fn.resolve(definition.properties, loaded.resolver())
+                values["properties_data"] = type(plugin).validate_properties(properties, row.name)
+                values["current_template_id"] = loaded.row.raw_template_id
+            check = getattr(plugin, f"check_{act.lower()}_complete")
+            if not check(plugin.resume_token(act)):
+                return  # still waiting: the next wake-up (or a sweep) comes back
+        except Exception as ex:
+            self._rec.fail(step, loaded, row, plugin, act, type_name, ex)
+            return
+        values["nova_instance"] = plugin.resource_id
+        physical = plugin.resource_id or row.nova_instance
+        done = Transition(
+            act, "COMPLETE", physical, type_name, properties=properties, values=values
+        )
+        self._rec.complete(step, loaded, row, done, plugin, claim=True)
+
+    def _commit_start(
+        self, step: Step, loaded: LoadedStack, row: models.Resource, start: Start
+    ) -> bool:
+        if not self._rec.enter(step, loaded, row, start.change):
+            return False
+        start.committed = True
+        return True
+
     # Create ----------------------------------------------------------------------
     def _create(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
+        if adoption.is_adopting(loaded):  # an ADOPT traversal takes resources over instead
+            adoption.adopt_resource(self._rec, self._engine_id, step, loaded, row)
+            return
         if row.action == CREATE and row.status == "COMPLETE":
             self._rec.propagate(step, loaded, row)
             return
         self._create_resource(step, loaded, row)
 
-    def _create_resource(self, step: Step, loaded: LoadedStack, row: models.Resource) -> bool:
+    def _create_resource(
+        self, step: Step, loaded: LoadedStack, row: models.Resource, may_park: bool = True
+    ) -> bool:
         """Create ``row``'s resource; True once it is CREATE_COMPLETE."""
         definition = loaded.definitions[row.name]
         plugin: Resource | None = None
+        start: Start | None = None
         try:
             cls = registry.get_class(loaded.resolved_type(row.name))
             resolved = fn.resolve(definition.properties, loaded.resolver())
@@ -120,29 +287,41 @@ class StepRunner:
                 row.nova_instance,
             )
             loaded.bind(plugin, loaded.resolved_type(row.name))
-            started = Transition(
-                CREATE,
-                "IN_PROGRESS",
-                row.nova_instance or plugin.physical_resource_name(),
-                definition.type,
-                properties=resolved,
-                values={
-                    "properties_data": props,
-                    "engine_id": self._engine_id,
-                    "rsrc_metadata": fn.resolve(definition.metadata, loaded.resolver()),
-                },
+            start = Start(
+                Transition(
+                    CREATE,
+                    "IN_PROGRESS",
+                    row.nova_instance or plugin.physical_resource_name(),
+                    definition.type,
+                    properties=resolved,
+                    values={
+                        "properties_data": props,
+                        "engine_id": self._engine_id,
+                        "rsrc_metadata": fn.resolve(definition.metadata, loaded.resolver()),
+                    },
+                )
             )
             self._hold_for_hook(step, loaded, row, CREATE)
-            if not self._rec.enter(step, loaded, row, started):
+            if not self._perform(
+                step,
+                loaded,
+                row,
+                plugin,
+                start,
+                plugin.handle_create,
+                plugin.check_create_complete,
+                may_park,
+            ):
                 return False
-            token = plugin.handle_create()
-            if not plugin.check_create_complete(token):
-                self._save_plugin_state(row, plugin)  # it will take a while: record it now
-                wait_until(plugin.check_create_complete, token)
-        except StepDeferred:
+            # a resource a RESTORE re-creates gets its private data back from the snapshot
+            plugin.data.update(
+                snapshot_records.restored_data(self._factory, loaded, row, definition.type)
+            )
+        except (StepDeferred, StepParked):
             raise
         except Exception as ex:  # any plugin failure is the resource's failure, not ours
-            self._rec.fail(step, loaded, row, plugin, CREATE, definition.type, ex)
+            pending = start.pending if start else None
+            self._rec.fail(step, loaded, row, plugin, CREATE, definition.type, ex, pending)
             return False
         done = Transition(
             CREATE,
@@ -151,12 +330,14 @@ class StepRunner:
             definition.type,
             properties=resolved,
             values={
+                "properties_data": props,
+                "rsrc_metadata": start.change.values["rsrc_metadata"],
                 "nova_instance": plugin.resource_id,
                 "engine_id": None,
                 "current_template_id": loaded.row.raw_template_id,
             },
         )
-        self._rec.complete(step, loaded, row, done, plugin)
+        self._rec.complete(step, loaded, row, done, plugin, start.pending, start.parked)
         return True
 
     def _save_plugin_state(self, row: models.Resource, plugin: Resource) -> None:
@@ -174,30 +355,54 @@ class StepRunner:
             return
         definition = loaded.definitions.get(row.name)
         type_name = loaded.type_of(row)
-        if row.action == "INIT":
+        if row.action == "INIT":  # never created: nothing to delete, and no event
             with self._factory.begin() as session:
-                resource_db.set_state(session, row.id, DELETE, "COMPLETE", STATE_CHANGED)
-            self._rec.propagate(step, loaded, row)
+                if not resource_db.set_state(
+                    session,
+                    row.id,
+                    DELETE,
+                    "COMPLETE",
+                    STATE_CHANGED,
+                    current=(step.stack_id, step.traversal_id),
+                    traversal_id=step.traversal_id,
+                ):
+                    return
+            self._rec.advance(step, loaded, row)
             return
         plugin: Resource | None = None
+        start: Start | None = None
         try:
             plugin = loaded.plugin(row.name)
             physical = row.nova_instance or plugin.physical_resource_name()
-            started = Transition(
-                DELETE, "IN_PROGRESS", physical, type_name, values={"engine_id": self._engine_id}
+            start = Start(
+                Transition(
+                    DELETE,
+                    "IN_PROGRESS",
+                    physical,
+                    type_name,
+                    values={"engine_id": self._engine_id},
+                )
             )
             self._hold_for_hook(step, loaded, row, DELETE)
-            if not self._rec.enter(step, loaded, row, started):
+            retained = definition is not None and definition.deletion_policy == "Retain"
+            if not self._perform(
+                step,
+                loaded,
+                row,
+                plugin,
+                start,
+                (lambda: None) if retained else plugin.handle_delete,
+                (lambda _token: True) if retained else plugin.check_delete_complete,
+            ):
                 return
-            if definition is None or definition.deletion_policy != "Retain":
-                wait_until(plugin.check_delete_complete, plugin.handle_delete())
-        except StepDeferred:
+        except (StepDeferred, StepParked):
             raise
         except Exception as ex:
-            self._rec.fail(step, loaded, row, plugin, DELETE, type_name, ex)
+            pending = start.pending if start else None
+            self._rec.fail(step, loaded, row, plugin, DELETE, type_name, ex, pending)
             return
         done = Transition(DELETE, "COMPLETE", physical, type_name, values={"engine_id": None})
-        self._rec.complete(step, loaded, row, done, plugin)
+        self._rec.complete(step, loaded, row, done, plugin, start.pending, start.parked)
 
     # Update ----------------------------------------------------------------------
     def _update(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
@@ -213,6 +418,7 @@ class StepRunner:
             self._rec.propagate(step, loaded, row)
             return
         plugin: Resource | None = None
+        start: Start | None = None
         try:
             decided = plan_resource(loaded, row)
             if decided.verdict == "unchanged":
@@ -222,22 +428,33 @@ class StepRunner:
                 self._replace(step, loaded, row, decided.current, definition.type)
                 return
             plugin, resolved, props = decided.current, decided.resolved, decided.properties
-            started = Transition(
-                UPDATE,
-                "IN_PROGRESS",
-                row.nova_instance,
-                definition.type,
-                properties=resolved,
-                values={"engine_id": self._engine_id},
+            start = Start(
+                Transition(
+                    UPDATE,
+                    "IN_PROGRESS",
+                    row.nova_instance,
+                    definition.type,
+                    properties=resolved,
+                    values={"engine_id": self._engine_id},
+                )
             )
             self._hold_for_hook(step, loaded, row, UPDATE)
-            if not self._rec.enter(step, loaded, row, started):
+            updating = plugin
+            if not self._perform(
+                step,
+                loaded,
+                row,
+                plugin,
+                start,
+                lambda: updating.handle_update(props, decided.diff),
+                plugin.check_update_complete,
+            ):
                 return
-            wait_until(plugin.check_update_complete, plugin.handle_update(props, decided.diff))
-        except StepDeferred:
+        except (StepDeferred, StepParked):
             raise
         except Exception as ex:
-            self._rec.fail(step, loaded, row, plugin, UPDATE, definition.type, ex)
+            pending = start.pending if start else None
+            self._rec.fail(step, loaded, row, plugin, UPDATE, definition.type, ex, pending)
             return
         done = Transition(
             UPDATE,
@@ -252,7 +469,7 @@ class StepRunner:
                 "current_template_id": loaded.row.raw_template_id,
             },
         )
-        self._rec.complete(step, loaded, row, done, plugin)
+        self._rec.complete(step, loaded, row, done, plugin, start.pending, start.parked)
 
     def _replace(
         self, step: Step, loaded: LoadedStack, row: models.Resource, old: Resource, type_name: str
@@ -267,16 +484,12 @@ class StepRunner:
                 type_name,
                 values={"engine_id": self._engine_id},
             )
-            if not self._rec.record(session, step, loaded, row, started):
-                return
             reason = f"The Resource {row.name} requires replacement."
-            self._rec.record(
-                session,
-                step,
-                loaded,
-                row,
-                Transition(UPDATE, "COMPLETE", row.nova_instance, type_name, reason),
-            )
+            replaced = Transition(UPDATE, "COMPLETE", row.nova_instance, type_name, reason)
+            if not self._rec.record(
+                session, step, loaded, row, replaced, claim=True, before=started
+            ):
+                return
             new_uuid = models.new_uuid()
             session.query(models.Resource).filter(models.Resource.id == row.id).update(
                 {"uuid": new_uuid, "nova_instance": None, "action": "INIT", "status": "COMPLETE"},
@@ -287,11 +500,12 @@ class StepRunner:
             ).delete(synchronize_session=False)
         row.uuid, row.nova_instance, row.action, row.status = new_uuid, None, "INIT", "COMPLETE"
         loaded.resource_data[row.id] = {}
-        if not self._create_resource(step, loaded, row):
+        # the old resource is deleted by this step once the new one exists: no parking
+        if not self._create_resource(step, loaded, row, may_park=False):
             return
         try:
             wait_until(old.check_delete_complete, old.handle_delete())
-        except StepDeferred:
+        except (StepDeferred, StepParked):
             raise
         except Exception as ex:
             LOG.warning("Deleting the replaced %s failed: %s", row.name, ex)
@@ -313,32 +527,38 @@ class StepRunner:
     def _act_in_place(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
         """SUSPEND, RESUME or CHECK one resource through its plugin's handle/check pair."""
         act = step.action
-        if (row.action == act and row.status == "COMPLETE") or row.action == "INIT":
+        settled = act in (SUSPEND, RESUME) and (row.action, row.status) == (act, "COMPLETE")
+        if resource_db.is_done(row, step.traversal_id) or settled or row.action == "INIT":
             self._rec.propagate(step, loaded, row)
             return
         type_name = loaded.type_of(row)
         plugin: Resource | None = None
+        start: Start | None = None
         try:
             plugin = loaded.plugin(row.name)
-            started = Transition(
-                act,
-                "IN_PROGRESS",
-                row.nova_instance,
-                type_name,
-                values={"engine_id": self._engine_id},
+            start = Start(
+                Transition(
+                    act,
+                    "IN_PROGRESS",
+                    row.nova_instance,
+                    type_name,
+                    values={"engine_id": self._engine_id},
+                )
             )
-            if not self._rec.enter(step, loaded, row, started):
-                return
             verb = act.lower()
-            token = getattr(plugin, f"handle_{verb}")()
-            wait_until(getattr(plugin, f"check_{verb}_complete"), token)
-        except StepDeferred:
+            # a type without a handler (SNAPSHOT) has nothing to do
+            handle = getattr(plugin, f"handle_{verb}", None) or (lambda: None)
+            check = getattr(plugin, f"check_{verb}_complete", None) or (lambda _token: True)
+            if not self._perform(step, loaded, row, plugin, start, handle, check):
+                return
+        except (StepDeferred, StepParked):
             raise
         except Exception as ex:
-            self._rec.fail(step, loaded, row, plugin, act, type_name, ex)
+            pending = start.pending if start else None
+            self._rec.fail(step, loaded, row, plugin, act, type_name, ex, pending)
             return
         done = Transition(act, "COMPLETE", row.nova_instance, type_name, values={"engine_id": None})
-        self._rec.complete(step, loaded, row, done, plugin)
+        self._rec.complete(step, loaded, row, done, plugin, start.pending, start.parked)
 
     # Hooks -----------------------------------------------------------------------
     def _hold_for_hook(
@@ -347,19 +567,19 @@ class StepRunner:
         """Wait at a ``pre-<act>`` breakpoint until a signal clears it.
 
         The first time, the pause is recorded (an event and the resource's reason); until
-        the hook is cleared the step is deferred, and the broker brings it back.
+        the hook is cleared the step is parked; clearing it sends the step again.
         """
         hook = f"pre-{act.lower()}"
         if hook not in loaded.hooks(row.name):
             return
         with self._factory.begin() as session:
-            extra = sync_points.node_extra(session, str(row.id), step.traversal_id)
+            extra = sync_points.node_extra(session, step.stack_id, row.id, step.traversal_id)
             if extra is None or hook in extra.get("hooks_cleared", []):
                 return
             if hook not in extra.get("hooks_paused", []):
                 reason = f"{act} paused until Hook {hook} is cleared"
                 extra["hooks_paused"] = [*extra.get("hooks_paused", []), hook]
-                sync_points.set_node_extra(session, str(row.id), step.traversal_id, extra)
+                sync_points.set_node_extra(session, step.stack_id, row.id, step.traversal_id, extra)
                 resource_db.set_state(session, row.id, row.action, row.status, reason)
                 event_db.add(
                     session,
@@ -371,4 +591,4 @@ class StepRunner:
                     row.nova_instance,
                     loaded.type_of(row),
                 )
-        raise StepDeferred(f"{row.name} waits for hook {hook}")
+        raise StepParked(f"{row.name} waits for hook {hook}")

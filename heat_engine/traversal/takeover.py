@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import events as event_db
 from common.db import models, sync_points
+from common.db import resources as resource_db
 from common.db import services as service_db
 from common.db.base import utcnow
-from heat_engine.stack import STACK_RESOURCE_TYPE, environment_parameters, stored_template
-from heat_engine.traversal import plan
-from heat_engine.traversal.messages import DELETE, UPDATE, Step, StepSender, is_forward
+from heat_engine.stack import STACK_RESOURCE_TYPE
+from heat_engine.traversal import parents, plan
+from heat_engine.traversal.messages import Step, StepSender, is_forward
 
 LOG = logging.getLogger(__name__)
 
@@ -39,47 +40,28 @@ def _traversal_started(session: Session, stack: models.Stack) -> datetime.dateti
     )
 
 
-def _is_done(row: models.Resource, stack: models.Stack, action: str, kept: set[str]) -> bool:
-    if action == DELETE or (action == UPDATE and row.name not in kept):
-        return row.action == DELETE and row.status == "COMPLETE"
-    if action == UPDATE:
-        return row.status == "COMPLETE" and row.current_template_id == stack.raw_template_id
-    return row.action == action and row.status == "COMPLETE"
-
-
-def _ready_but_idle(
-    session: Session, stack: models.Stack, live_engines: set[str], kept: set[str]
-) -> list[Step]:
-    """Steps whose inputs all arrived but that nobody alive is running."""
-    action = sync_points.traversal_act(session, stack.id, stack.current_traversal or "")
-    action = action or stack.action
+def _ready_but_idle(session: Session, stack: models.Stack, live_engines: set[str]) -> list[Step]:
+    """Steps whose inputs are all done but that nobody alive is running."""
+    traversal = stack.current_traversal or ""
+    action = sync_points.traversal_act(session, stack.id, traversal) or stack.action
     forward = is_forward(action)
     rows = list(
         session.scalars(select(models.Resource).where(models.Resource.stack_id == stack.id))
     )
-    arrived = {
-        sp.entity_id: set(sp.input_data or [])
-        for sp in session.scalars(
-            select(models.SyncPoint).where(
-                models.SyncPoint.stack_id == stack.id,
-                models.SyncPoint.traversal_id == stack.current_traversal,
-            )
-        )
-    }
-    steps = []
-    done = {row.id for row in rows if _is_done(row, stack, action, kept)}
+    done = {row.id for row in rows if resource_db.is_done(row, traversal)}
     if len(done) == len(rows):
         # only the stack's own completion was lost: replay a last node to finish it
         last = [r for r in rows if not ((r.needed_by if forward else r.requires) or [])]
-        return [Step(stack.id, r.id, stack.current_traversal or "", action) for r in last[:1]]
+        return [Step(stack.id, r.id, traversal, action) for r in last[:1]]
+    steps = []
     for row in rows:
-        if row.id in done or row.status == "FAILED":
+        if row.id in done or (row.status == "FAILED" and row.traversal_id == traversal):
             continue
         if row.engine_id and row.engine_id in live_engines:
             continue
-        needed = {str(i) for i in ((row.requires if forward else row.needed_by) or [])}
-        if needed <= arrived.get(str(row.id), set()):
-            steps.append(Step(stack.id, row.id, stack.current_traversal or "", action))
+        needed = set((row.requires if forward else row.needed_by) or [])
+        if needed <= done:
+            steps.append(Step(stack.id, row.id, traversal, action))
     return steps
 
 
@@ -98,7 +80,9 @@ def time_out(session: Session, stack: models.Stack) -> list[Step]:
         stack.id,
         STACK_RESOURCE_TYPE,
     )
-    return [] if stack.disable_rollback else plan.begin_rollback(session, stack)
+    if stack.disable_rollback:
+        return parents.wake_parent(session, stack.id)
+    return plan.begin_rollback(session, stack)
 
 
 def sweep(
@@ -136,7 +120,7 @@ def sweep(
                 seconds=stall_seconds
             ):
                 continue
-            resent.extend(_ready_but_idle(session, stack, live, _kept(session, stack)))
+            resent.extend(_ready_but_idle(session, stack, live))
     for step in resent:
         LOG.info("Resuming stalled step %s", step)
         sender.send(step)
@@ -150,13 +134,3 @@ def _last_progress(
         select(func.max(models.Event.created_at)).where(models.Event.stack_id == stack.id)
     )
     return max(d for d in (latest, started) if d is not None)
-
-
-def _kept(session: Session, stack: models.Stack) -> set[str]:
-    """Names the stack has under its current template (removed ones are deleted in an
-    update)."""
-    template, environment_data = stored_template(session, stack.raw_template_id)
-    parameters = template.parameters(
-        environment_parameters(environment_data, template), stack.name, stack.id, stack.tenant
-    )
-    return set(template.active_resources(parameters))

@@ -12,7 +12,7 @@ from common.rpc import wire
 from common.rpc.consumer import QueueConsumer
 from common.rpc.publisher import Publisher
 from heat_engine.traversal.messages import Step
-from heat_engine.traversal.steps import StepDeferred, StepRunner
+from heat_engine.traversal.steps import StepDeferred, StepParked, StepRunner
 
 LOG = logging.getLogger(__name__)
 
@@ -59,4 +59,6 @@ class StepWorker:
         except StepDeferred as ex:
             LOG.debug("Step deferred: %s", ex)
             return False
+        except StepParked as ex:
+            LOG.debug("Step parked: %s", ex)
         return True

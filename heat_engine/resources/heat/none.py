@@ -18,6 +18,8 @@ class NoneResource(Resource):
     change to the stubbed resource properties would cause replacement).
     """
 
+    external = False  # computes values only
+
     type_name = "OS::Heat::None"
     support_status = s.SupportStatus(version="5.0.0")
     attributes_schema = s.AnyAttributes()

@@ -33,6 +33,8 @@ class RandomString(Resource):
     32, if length property doesn't specified).
     """
 
+    external = False  # computes values only
+
     type_name = "OS::Heat::RandomString"
     support_status = s.SupportStatus(version="2014.1")
     properties_schema = {

@@ -20,6 +20,8 @@ class TestResource(Resource):
     It has control knobs such as 'update_replace', 'fail', 'wait_secs'.
     """
 
+    external = False  # computes values only
+
     type_name = "OS::Heat::TestResource"
     support_status = s.SupportStatus(version="5.0.0")
     properties_schema = {

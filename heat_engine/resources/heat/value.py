@@ -15,6 +15,8 @@ class Value(Resource):
     of other template parameters and/or other resources.
     """
 
+    external = False  # computes values only
+
     type_name = "OS::Heat::Value"
     support_status = s.SupportStatus(version="7.0.0")
     properties_schema = {
