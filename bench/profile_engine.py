@@ -45,6 +45,7 @@ from heat_engine.runtime import EngineRuntime
 COUNTS: Counter[str] = Counter()
 SPANS: list[tuple[float, float]] = []
 STATS: list[cProfile.Profile] = []
+THREAD_CPU: list[float] = []
 STATS_LOCK = threading.Lock()
 
 
@@ -117,6 +118,7 @@ def main() -> int:
 
         def timed(self, body, message):  # type: ignore[no-untyped-def]
             start = time.perf_counter()
+            cpu = time.thread_time()
             profile = cProfile.Profile() if args.cprofile else None
             try:
                 if profile is None:
@@ -124,6 +126,7 @@ def main() -> int:
                 return profile.runcall(original, self, body, message)
             finally:
                 SPANS.append((start, time.perf_counter()))
+                THREAD_CPU.append(time.thread_time() - cpu)
                 if profile is not None:
                     with STATS_LOCK:
                         STATS.append(profile)
@@ -150,6 +153,7 @@ def main() -> int:
         ):
             COUNTS.clear()
             SPANS.clear()
+            THREAD_CPU.clear()
             start = time.monotonic()
             cpu = time.process_time()
             if op == "create":
@@ -183,6 +187,8 @@ def main() -> int:
             print(
                 f"|   | process CPU {(time.process_time() - cpu) / args.n * 1000:.2f} ms/step | | |"
             )
+            own = sum(THREAD_CPU) / len(THREAD_CPU) * 1000
+            print(f"|   | handler thread CPU {own:.2f} ms/step | | |")
             inside = sum(b - a for a, b in SPANS) / len(SPANS) * 1000
             spans = sorted(SPANS)
             gaps = [b[0] - a[1] for a, b in itertools.pairwise(spans)]

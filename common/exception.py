@@ -165,6 +165,13 @@ class InvalidEncryptionKey(HeatException):
     msg_fmt = "Can not decrypt data with the auth_encryption_key in heat config."
 
 
+class ResourceInError(HeatException):
+    """A physical resource went to an error state; its create is retried
+    (``action_retry_limit``) by deleting it and creating it again."""
+
+    msg_fmt = 'Went to status %(resource_status)s due to "%(status_reason)s"'
+
+
 class ResourceFailure(HeatException):
     """A resource action failed; carries the original error for status reasons."""
 

@@ -46,7 +46,9 @@ class EngineRuntime:
         )
         nested = NestedStacks(conf, factory, sender)
         self._steps = StepWorker(
-            connection_factory, StepRunner(factory, sender, self.engine_id, nested), concurrency
+            connection_factory,
+            StepRunner(factory, sender, self.engine_id, nested, conf.action_retry_limit),
+            concurrency,
         )
         self._stop = threading.Event()
         self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
@@ -77,6 +79,7 @@ class EngineRuntime:
                     self.conf.stack_action_timeout,
                     stall_seconds=STALL_INTERVALS * interval,
                 )
+                self._steps.retake_orphans()
             except Exception as ex:  # the database may be restarting; try again next beat
                 LOG.warning("Engine periodic tasks failed: %s", ex)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, exists, func, not_, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from common.db.models import Resource, ResourceData, Stack
@@ -111,49 +111,49 @@ def is_done(row: Resource, traversal_id: str) -> bool:
     return row.traversal_id == traversal_id and row.status == "COMPLETE"
 
 
+# The queries every resource step runs, built once (their SQL is compiled once too).
+_LINKS = select(
+    Resource.id, Resource.requires, Resource.needed_by, Resource.status, Resource.traversal_id
+).where(Resource.id.in_(bindparam("ids", expanding=True)))
+_DONE_AMONG = select(Resource.id).where(
+    Resource.id.in_(bindparam("ids", expanding=True)),
+    Resource.traversal_id == bindparam("traversal_id"),
+    Resource.status == "COMPLETE",
+)
+_PENDING = (
+    select(func.count())
+    .select_from(Resource)
+    .where(
+        Resource.stack_id == bindparam("stack_id"),
+        or_(
+            Resource.traversal_id.is_(None),
+            not_(
+                and_(
+                    Resource.traversal_id == bindparam("traversal_id"),
+                    Resource.status == "COMPLETE",
+                )
+            ),
+        ),
+    )
+)
+
+
 def links(session: Session, ids: set[int]) -> list[Any]:
     """Id, graph links and progress of some resources, without the rest of the row."""
     if not ids:
         return []
-    return list(
-        session.execute(
-            select(
-                Resource.id,
-                Resource.requires,
-                Resource.needed_by,
-                Resource.status,
-                Resource.traversal_id,
-            ).where(Resource.id.in_(ids))
-        )
-    )
+    return list(session.execute(_LINKS, {"ids": sorted(ids)}))
 
 
 def done_among(session: Session, ids: set[int], traversal_id: str) -> set[int]:
     """Which of ``ids`` are done in ``traversal_id``."""
     if not ids:
         return set()
-    return set(
-        session.scalars(
-            select(Resource.id).where(
-                Resource.id.in_(ids),
-                Resource.traversal_id == traversal_id,
-                Resource.status == "COMPLETE",
-            )
-        )
-    )
+    found = session.scalars(_DONE_AMONG, {"ids": sorted(ids), "traversal_id": traversal_id})
+    return set(found)
 
 
 def all_done(session: Session, stack_id: str, traversal_id: str) -> bool:
     """Whether every resource of a stack is done in ``traversal_id``."""
-    pending = session.scalar(
-        select(func.count())
-        .select_from(Resource)
-        .where(
-            Resource.stack_id == stack_id,
-            or_(
-                Resource.traversal_id.is_(None),
-                not_(and_(Resource.traversal_id == traversal_id, Resource.status == "COMPLETE")),
-            ),
-        )
-    )
+    pending = session.scalar(_PENDING, {"stack_id": stack_id, "traversal_id": traversal_id})
     return not pending

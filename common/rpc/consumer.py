@@ -64,6 +64,10 @@ class QueueConsumer:
         self._thread.join(timeout)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
+    def submit(self, work: Callable[[], None]) -> None:
+        """Run ``work`` in the handlers' pool, beside the messages (no broker involved)."""
+        self._pool.submit(work)
+
     def _run(self) -> None:
         while not self._stop.is_set():
             conn = self._connection_factory()

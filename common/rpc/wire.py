@@ -42,6 +42,9 @@ def step_queue() -> Queue:
     return Queue(STEP_TOPIC, EXCHANGE, routing_key=STEP_TOPIC, durable=True)
 
 
+STEP_QUEUE = step_queue()  # declared with each publish (kombu declares it once per channel)
+
+
 def fanout_queue(engine_id: str) -> Queue:
     """One engine's own queue on the fanout exchange, gone when the engine goes."""
     return Queue(

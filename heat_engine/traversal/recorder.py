@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +30,10 @@ Events = list[dict[str, Any]]
 LOG = logging.getLogger(__name__)
 
 STATE_CHANGED = "state changed"
+# how long a step keeps trying to commit its result while the database is unreachable
+COMMIT_RETRY_SECONDS = 60.0
+
+T = TypeVar("T")
 
 
 def failure_reason(name: str, ex: BaseException) -> str:
@@ -142,16 +149,40 @@ class StepRecorder:
         the resource must say so (and release its engine) for the traversal that
         superseded this one.
         """
-        with self.factory.begin() as session:
-            claim = claim or started is not None
+        claim = claim or started is not None
+
+        def commit(session: Session) -> bool | None:
             current = self.record(session, step, loaded, row, change, claim=claim, before=started)
             if not current:
                 if claim:
-                    return  # superseded, or another delivery did it: nothing happened
+                    return None  # superseded, or another delivery did it: nothing happened
                 self.record(session, step, loaded, row, change, only_if_current=False)
             resource_db.set_data(session, row.id, plugin.data, plugin.redacted)
-        if current:
+            return current
+
+        if self.commit_through_outage(row, commit):
             self.advance(step, loaded, row)
+
+    def commit_through_outage(self, row: models.Resource, work: Callable[[Session], T]) -> T:
+        """Commit a step's result, retrying while the database is unreachable (up to
+        COMMIT_RETRY_SECONDS): the work is done and must not be lost or repeated."""
+        kept = (row.atomic_key, row.action, row.status)
+        deadline = time.monotonic() + COMMIT_RETRY_SECONDS
+        delay = 0.5
+        while True:
+            try:
+                with self.factory.begin() as session:
+                    return work(session)
+            except (sa_exc.OperationalError, sa_exc.InterfaceError) as ex:
+                row.atomic_key, row.action, row.status = kept  # nothing of it was committed
+                if time.monotonic() + delay > deadline:
+                    raise
+                LOG.warning("Committing %s failed (%s); retrying", row.name, ex)
+                release = getattr(self.factory, "release", None)
+                if release is not None:
+                    release()
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     def fail(
         self,
@@ -179,40 +210,47 @@ class StepRecorder:
             reason,
             values={"nova_instance": physical, "engine_id": None},
         )
-        rollback: list[Step] = []
-        with self.factory.begin() as session:
+
+        def commit(session: Session) -> list[Step]:
             self.record(session, step, loaded, row, change, only_if_current=False, before=started)
             if not is_current(session, step):
-                return
-            label = loaded.row.action
-            stack_reason = f"Resource {action} failed: {reason}"
-            if stack_db.set_status(
-                session,
-                loaded.row.id,
-                step.traversal_id,
-                label,
-                "FAILED",
-                stack_reason,
-                only_if_in_progress=True,
-            ):
-                event_db.add(
-                    session,
-                    loaded.row.id,
-                    loaded.row.name,
-                    label,
-                    "FAILED",
-                    stack_reason,
-                    loaded.row.id,
-                    STACK_RESOURCE_TYPE,
-                )
-                if label == snapshot_records.SNAPSHOT:
-                    snapshot_records.fail(session, loaded.row.id, step.traversal_id, stack_reason)
-                stack = stack_db.get(session, loaded.row.id)
-                if stack is not None and not stack.disable_rollback:
-                    rollback = plan.begin_rollback(session, stack)
-                else:
-                    rollback = parents.wake_parent(session, loaded.row.id)
-        self.send(rollback)
+                return []
+            return self._fail_stack(session, step, loaded, action, reason)
+
+        self.send(self.commit_through_outage(row, commit))
+
+    def _fail_stack(
+        self, session: Session, step: Step, loaded: LoadedStack, action: str, reason: str
+    ) -> list[Step]:
+        """Fail the stack's action with a resource's failure; the steps to send next."""
+        label = loaded.row.action
+        stack_reason = f"Resource {action} failed: {reason}"
+        if not stack_db.set_status(
+            session,
+            loaded.row.id,
+            step.traversal_id,
+            label,
+            "FAILED",
+            stack_reason,
+            only_if_in_progress=True,
+        ):
+            return []
+        event_db.add(
+            session,
+            loaded.row.id,
+            loaded.row.name,
+            label,
+            "FAILED",
+            stack_reason,
+            loaded.row.id,
+            STACK_RESOURCE_TYPE,
+        )
+        if label == snapshot_records.SNAPSHOT:
+            snapshot_records.fail(session, loaded.row.id, step.traversal_id, stack_reason)
+        stack = stack_db.get(session, loaded.row.id)
+        if stack is not None and not stack.disable_rollback:
+            return plan.begin_rollback(session, stack)
+        return parents.wake_parent(session, loaded.row.id)
 
     # Propagation -----------------------------------------------------------------
     def keep(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:

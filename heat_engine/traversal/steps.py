@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from common import exception
 from common.db import events as event_db
 from common.db import models, sync_points
 from common.db import resources as resource_db
@@ -35,7 +38,12 @@ from heat_engine.traversal.messages import (
     StepSender,
     is_forward,
 )
-from heat_engine.traversal.recorder import STATE_CHANGED, StepRecorder, Transition
+from heat_engine.traversal.recorder import (
+    STATE_CHANGED,
+    StepRecorder,
+    Transition,
+    failure_reason,
+)
 from heat_engine.traversal.step_session import StepSessions
 from heat_engine.update_plan import plan_resource
 
@@ -67,6 +75,23 @@ class Start:
         return None if self.committed else self.change
 
 
+# a step's stack and resource, in one query built once
+_STEP_ROWS = (
+    select(models.Stack, models.Resource)
+    .join(models.Resource, models.Resource.stack_id == models.Stack.id)
+    .where(
+        models.Stack.id == bindparam("stack_id"),
+        models.Resource.id == bindparam("resource_id"),
+        models.Stack.deleted_at.is_(None),
+    )
+)
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before retry ``attempt`` (1, 2, ...): doubling, with up to 2 s of jitter."""
+    return float(2**attempt) + random.uniform(0, 2)
+
+
 class StepDeferred(Exception):
     """The step cannot run yet; the broker should deliver it again a little later."""
 
@@ -80,16 +105,67 @@ class StepRunner:
     """Runs resource steps against the database and sends the steps they make ready."""
 
     def __init__(
-        self, factory: sessionmaker[Session], sender: StepSender, engine_id: str, nested: Any = None
+        self,
+        factory: sessionmaker[Session],
+        sender: StepSender,
+        engine_id: str,
+        nested: Any = None,
+        retry_limit: int = 0,
     ) -> None:
+        self._retry_limit = max(retry_limit, 0)  # action_retry_limit
+        # resource id -> traversal id, for the steps this engine's threads run now
+        self._running: dict[int, str] = {}
+        self._running_lock = threading.Lock()
         self._factory = StepSessions(factory)
         self._engine_id = engine_id
         self._nested = nested  # NestedStacks, for template resources
         self._rec = StepRecorder(self._factory, sender, engine_id)  # type: ignore[arg-type]
 
     def run(self, step: Step) -> None:
-        with self._factory.step():
-            self._run(step)
+        with self._running_lock:
+            running = self._running.get(step.resource_id)
+            if running == step.traversal_id:
+                return  # another delivery of this step is running here right now
+            if running is not None:  # an earlier traversal's step: come back later
+                raise StepDeferred(f"resource {step.resource_id} is in progress here")
+            self._running[step.resource_id] = step.traversal_id
+        try:
+            with self._factory.step():
+                self._run(step)
+        finally:
+            with self._running_lock:
+                self._running.pop(step.resource_id, None)
+
+    def orphans(self) -> list[Step]:
+        """Steps of resources this engine claims but no thread of it works on: an
+        attempt that died half-way (its database went away as it committed). Another
+        engine would drop their redelivery, taking this engine for their owner."""
+        with self._running_lock:
+            running = set(self._running)
+        with self._factory() as session:
+            rows = session.execute(
+                select(
+                    models.Resource.id,
+                    models.Resource.stack_id,
+                    models.Stack.current_traversal,
+                )
+                .join(models.Stack, models.Stack.id == models.Resource.stack_id)
+                .where(
+                    models.Resource.engine_id == self._engine_id,
+                    models.Resource.status == "IN_PROGRESS",
+                    models.Resource.traversal_id == models.Stack.current_traversal,
+                )
+            ).all()
+            acts = {
+                r.stack_id: sync_points.traversal_act(session, r.stack_id, r.current_traversal)
+                for r in rows
+                if r.id not in running
+            }
+        return [
+            Step(r.stack_id, r.id, r.current_traversal, acts[r.stack_id])
+            for r in rows
+            if r.id not in running and acts.get(r.stack_id)
+        ]
 
     def _run(self, step: Step) -> None:
         loaded = self._load(step)
@@ -101,9 +177,11 @@ class StepRunner:
         if row.status == "IN_PROGRESS" and parked:
             self._resume(step, loaded, row)
             return
-        if row.status == "IN_PROGRESS" and row.engine_id and self._is_alive(row.engine_id):
+        owner = row.engine_id
+        elsewhere = bool(owner) and owner != self._engine_id
+        if row.status == "IN_PROGRESS" and elsewhere and self._is_alive(owner or ""):
             if row.traversal_id == step.traversal_id:
-                return  # another delivery of this step is running it
+                return  # another delivery of this step runs there (or that engine retakes it)
             # an earlier traversal's step is still working on it: come back later
             raise StepDeferred(f"{row.name} is in progress on engine {row.engine_id}")
         if step.action == CREATE:
@@ -125,13 +203,7 @@ class StepRunner:
         """The step's stack and resource in one query; None if the traversal is over."""
         with self._factory() as session:
             found = session.execute(
-                select(models.Stack, models.Resource)
-                .join(models.Resource, models.Resource.stack_id == models.Stack.id)
-                .where(
-                    models.Stack.id == step.stack_id,
-                    models.Resource.id == step.resource_id,
-                    models.Stack.deleted_at.is_(None),
-                )
+                _STEP_ROWS, {"stack_id": step.stack_id, "resource_id": step.resource_id}
             ).first()
             if found is None or found[0].current_traversal != step.traversal_id:
                 return None
@@ -204,6 +276,42 @@ class StepRunner:
             return False
         self._factory.release()
         wait_until(check, token)
+        return True
+
+    def _start_over(
+        self,
+        step: Step,
+        loaded: LoadedStack,
+        row: models.Resource,
+        plugin: Resource,
+        start: Start,
+        ex: BaseException,
+        attempt: int,
+    ) -> bool:
+        """After a create that went to an error state: record the failure, delete what
+        was made, wait a growing delay, and let the create run again (as upstream, at
+        most ``action_retry_limit`` times). False if the step lost the resource."""
+        if not start.committed and not self._commit_start(step, loaded, row, start):
+            return False
+        type_name = start.change.type_name
+        physical = plugin.resource_id or start.change.physical_id
+        mine = {"engine_id": self._engine_id}
+        failed = Transition(CREATE, "FAILED", physical, type_name, failure_reason(row.name, ex))
+        deleting = Transition(DELETE, "IN_PROGRESS", physical, type_name, values=mine)
+        with self._factory.begin() as session:
+            if not self._rec.record(session, step, loaded, row, deleting, before=failed):
+                return False
+        self._factory.release()
+        wait_until(plugin.check_delete_complete, plugin.handle_delete())
+        with self._factory.begin() as session:
+            deleted = Transition(
+                DELETE, "COMPLETE", physical, type_name, values={**mine, "nova_instance": None}
+            )
+            if not self._rec.record(session, step, loaded, row, deleted):
+                return False
+        plugin.resource_id_set(None)
+        time.sleep(retry_delay(attempt))
+        start.committed = False
         return True
 
     def _park(self, row: models.Resource) -> None:
@@ -302,16 +410,27 @@ class StepRunner:
                 )
             )
             self._hold_for_hook(step, loaded, row, CREATE)
-            if not self._perform(
-                step,
-                loaded,
-                row,
-                plugin,
-                start,
-                plugin.handle_create,
-                plugin.check_create_complete,
-                may_park,
-            ):
+            attempt = 0
+            while True:
+                try:
+                    created = self._perform(
+                        step,
+                        loaded,
+                        row,
+                        plugin,
+                        start,
+                        plugin.handle_create,
+                        plugin.check_create_complete,
+                        may_park,
+                    )
+                    break
+                except exception.ResourceInError as ex:
+                    if attempt >= self._retry_limit:
+                        raise
+                    attempt += 1
+                    if not self._start_over(step, loaded, row, plugin, start, ex, attempt):
+                        return False
+            if not created:
                 return False
             # a resource a RESTORE re-creates gets its private data back from the snapshot
             plugin.data.update(

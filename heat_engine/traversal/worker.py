@@ -27,7 +27,7 @@ class StepQueue:
         self._publisher.publish(
             step.to_body(),
             routing_key=wire.STEP_TOPIC,
-            declare=[wire.step_queue()],
+            declare=[wire.STEP_QUEUE],
             delivery_mode=2,
         )
 
@@ -52,6 +52,22 @@ class StepWorker:
 
     def stop(self) -> None:
         self._consumer.stop()
+
+    def retake_orphans(self) -> list[Step]:
+        """Run here again the steps this engine claimed but no longer runs."""
+        orphans = self._runner.orphans()
+        for step in orphans:
+            LOG.warning("Retaking step %s, which this engine claimed but no longer runs", step)
+            self._consumer.submit(lambda step=step: self._run_safely(step))
+        return orphans
+
+    def _run_safely(self, step: Step) -> None:
+        try:
+            self._runner.run(step)
+        except (StepDeferred, StepParked):
+            pass  # the next retake or its wake-up comes back to it
+        except Exception:
+            LOG.exception("Retaken step %s failed; it will be retaken again", step)
 
     def _handle(self, body: dict[str, Any], message: Message) -> bool:
         try:
