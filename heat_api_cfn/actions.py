@@ -9,11 +9,20 @@ from typing import Any
 
 from common.context import RequestContext
 from common.rpc.client import EngineClient
-from heat_api_cfn import errors, stacks
+from heat_api_cfn import errors, stacks, templates
 
 Result = dict[str, Any] | None
 
 _MEMBER_KEY = re.compile(r"^(?P<prefix>.+)\.member\.(?P<index>[0-9]+)\.(?P<field>.+)$")
+_LIST_ITEM_KEY = re.compile(r"^(?P<prefix>.+)\.member\.(?P<index>[0-9]+)$")
+
+
+@dataclasses.dataclass(frozen=True)
+class TemplateLimits:
+    """``max_template_size`` and ``template_fetch_timeout`` from heat.conf."""
+
+    max_size: int
+    fetch_timeout: float
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,7 +32,7 @@ class ActionCall:
     context: RequestContext
     params: Mapping[str, str]
     engine: EngineClient
-    max_template_size: int
+    limits: TemplateLimits
 
     def get(self, name: str) -> str | None:
         return self.params.get(name)
@@ -44,6 +53,15 @@ class ActionCall:
                 found.setdefault(int(match["index"]), {})[match["field"]] = value
         return [found[index] for index in sorted(found)]
 
+    def member_values(self, prefix: str) -> list[str]:
+        """An AWS list of strings (``Prefix.member.N=value``), in index order."""
+        found: dict[int, str] = {}
+        for key, value in self.params.items():
+            match = _LIST_ITEM_KEY.match(key)
+            if match and match["prefix"] == prefix:
+                found[int(match["index"])] = value
+        return [found[index] for index in sorted(found)]
+
 
 Handler = Callable[[ActionCall], Result]
 
@@ -55,11 +73,12 @@ ACTIONS: dict[str, Handler] = {
     "DescribeStackResource": stacks.describe_stack_resource,
     "DescribeStackResources": stacks.describe_stack_resources,
     "DescribeStacks": stacks.describe_stacks,
+    "EstimateTemplateCost": templates.estimate_template_cost,
     "GetTemplate": stacks.get_template,
     "ListStackResources": stacks.list_stack_resources,
     "ListStacks": stacks.list_stacks,
     "UpdateStack": stacks.update_stack,
-    "ValidateTemplate": stacks.validate_template,
+    "ValidateTemplate": templates.validate_template,
 }
 
 

@@ -2,7 +2,9 @@
 
 The query API answers ``GET``/``POST`` on ``/v1``, ``/v1/`` and ``/``: ``Action`` and its
 parameters come from the query string or a form-encoded body. ``/`` without an
-``Action`` is the version document, as upstream.
+``Action`` is the version document, as upstream. Each request is authenticated (EC2
+signature, or noauth's headers), then its Action's ``cloudformation:<Action>`` rule is
+checked (``policy.py``), then the Action runs.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from urllib.parse import parse_qsl
 import falcon
 from oslo_config import cfg
 
-from common.context import RequestContext, new_request_id
+from common.context import new_request_id
 from common.rpc.client import EngineClient
+from heat_api.context import policy_creds, roles_of, with_implied
 from heat_api_cfn import actions, errors, xml
+from heat_api_cfn.ec2token import EC2TokenAuth
+from heat_api_cfn.policy import ActionPolicy, Identity
 
 LOG = logging.getLogger(__name__)
 
@@ -27,15 +32,18 @@ API_VERSION = "v1.0"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 REQUEST_ID_HEADER = "x-openstack-request-id"
 NOAUTH_FLAVOR = "noauth"
+DEFAULT_FLAVOR = "default"
+SIGNATURE_FLAVORS = (DEFAULT_FLAVOR, "standalone")
 NOAUTH_USER_HEADER = "X-Auth-User"
 NOAUTH_PROJECT_HEADER = "X-Auth-Project"
+NOAUTH_ROLES_HEADER = "X-Roles"
 NOAUTH_DEFAULT_NAME = "admin"
-NOAUTH_ROLES = ("admin",)
+NOAUTH_DEFAULT_ROLE = "admin"
 # Percent-encoding can triple a template; the rest of the form is small.
 BODY_SIZE_FACTOR = 3
 BODY_SIZE_SLACK = 64 * 1024
 
-Authenticator = Callable[[falcon.Request, Mapping[str, str]], RequestContext]
+Authenticator = Callable[[falcon.Request, Mapping[str, str], bytes], Identity]
 
 
 def _is_loopback(address: str | None) -> bool:
@@ -45,11 +53,12 @@ def _is_loopback(address: str | None) -> bool:
         return False
 
 
-def noauth(req: falcon.Request, params: Mapping[str, str]) -> RequestContext:
-    """Trust X-Auth-User/X-Auth-Project (upstream's noauth flavor); development only.
+def noauth(req: falcon.Request, params: Mapping[str, str], body: bytes) -> Identity:
+    """Trust X-Auth-User/X-Auth-Project/X-Roles (upstream's noauth flavor); development only.
 
-    Without either header the caller is user and project ``admin``, but only from a
-    loopback address, so a noauth server reachable from elsewhere is not open to all.
+    Without user or project header the caller is user and project ``admin``, but only
+    from a loopback address, so a noauth server reachable from elsewhere is not open to
+    all. The roles are X-Roles (default ``admin``) with the roles they imply.
     """
     user = req.get_header(NOAUTH_USER_HEADER)
     project = req.get_header(NOAUTH_PROJECT_HEADER)
@@ -60,57 +69,52 @@ def noauth(req: falcon.Request, params: Mapping[str, str]) -> RequestContext:
         )
     user = user or NOAUTH_DEFAULT_NAME
     project = project or NOAUTH_DEFAULT_NAME
-    return RequestContext(
-        tenant_id=project,
-        project_name=project,
-        user_id=user,
-        username=user,
-        roles=NOAUTH_ROLES,
-        is_admin=True,
-        request_id=req.context.request_id,
-    )
-
-
-def signature_not_served(req: falcon.Request, params: Mapping[str, str]) -> RequestContext:
-    """EC2 signature authentication (the keystone flavors) is not served yet: refuse clearly."""
-    raise errors.AWSError(
-        errors.ACCESS_DENIED,
-        "EC2 signature authentication is not available in this heat-api-cfn yet; "
-        f"only [paste_deploy] flavor = {NOAUTH_FLAVOR} serves requests",
+    roles = roles_of(req.get_header(NOAUTH_ROLES_HEADER) or NOAUTH_DEFAULT_ROLE)
+    return Identity(
+        creds=policy_creds(
+            user_id=user,
+            user_name=user,
+            project_id=project,
+            project_name=project,
+            roles=with_implied(roles),
+        )
     )
 
 
 def select_auth(conf: cfg.ConfigOpts) -> Authenticator:
-    """The authenticator [paste_deploy] flavor asks for.
+    """The authenticator ``[paste_deploy] flavor`` asks for, as upstream's api-cfn pipelines.
 
-    Any flavor but noauth needs EC2 signatures verified by Keystone, which comes later:
-    the service still starts (an operator's heat.conf works unchanged) and answers
-    every request with AccessDenied saying why.
+    ``noauth`` trusts headers; ``default`` (or unset) and ``standalone`` both verify EC2
+    signatures with Keystone (``ec2token.py``).
     """
-    if conf.paste_deploy.flavor == NOAUTH_FLAVOR:
+    flavor = conf.paste_deploy.flavor or DEFAULT_FLAVOR
+    if flavor == NOAUTH_FLAVOR:
         return noauth
-    LOG.warning(
-        "heat-api-cfn: EC2 signature authentication is not available yet; "
-        "every request will be refused (set [paste_deploy] flavor = noauth to develop)"
+    if flavor in SIGNATURE_FLAVORS:
+        return EC2TokenAuth(conf)
+    raise ValueError(
+        f"[paste_deploy] flavor: unknown flavor {flavor!r}; use default, standalone or noauth"
     )
-    return signature_not_served
 
 
-def read_params(req: falcon.Request, max_body: int) -> dict[str, str]:
-    """The query string's and a form body's parameters; the first of a repeated name wins."""
+def read_params(req: falcon.Request, max_body: int) -> tuple[dict[str, str], bytes]:
+    """The query string's and a form body's parameters, and the raw body (for signatures).
+
+    The first of a repeated name wins.
+    """
     pairs = parse_qsl(req.query_string, keep_blank_values=True)
+    if (req.content_length or 0) > max_body:
+        raise errors.AWSError(errors.REQUEST_LIMIT_EXCEEDED)
+    body = req.bounded_stream.read(max_body + 1)
+    if len(body) > max_body:
+        raise errors.AWSError(errors.REQUEST_LIMIT_EXCEEDED)
     media_type = (req.content_type or "").split(";", 1)[0].strip().lower()
     if media_type == FORM_CONTENT_TYPE:
-        if (req.content_length or 0) > max_body:
-            raise errors.AWSError(errors.REQUEST_LIMIT_EXCEEDED)
-        body = req.bounded_stream.read(max_body + 1)
-        if len(body) > max_body:
-            raise errors.AWSError(errors.REQUEST_LIMIT_EXCEEDED)
         pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     params: dict[str, str] = {}
     for name, value in pairs:
         params.setdefault(name, value)
-    return params
+    return params, body
 
 
 class RequestIdMiddleware:
@@ -129,24 +133,34 @@ class QueryResource:
     """The query API: authenticate, find the Action's handler, run it, answer in XML."""
 
     def __init__(
-        self, engine: EngineClient, authenticate: Authenticator, max_template_size: int
+        self,
+        engine: EngineClient,
+        authenticate: Authenticator,
+        policy: ActionPolicy,
+        limits: actions.TemplateLimits,
     ) -> None:
         self._engine = engine
         self._authenticate = authenticate
-        self._max_template_size = max_template_size
-        self.max_body = BODY_SIZE_FACTOR * max_template_size + BODY_SIZE_SLACK
+        self._policy = policy
+        self._limits = limits
+        self.max_body = BODY_SIZE_FACTOR * limits.max_size + BODY_SIZE_SLACK
 
-    def answer(self, req: falcon.Request, resp: falcon.Response, params: dict[str, str]) -> None:
-        context = self._authenticate(req, params)
+    def answer(
+        self, req: falcon.Request, resp: falcon.Response, params: dict[str, str], body: bytes
+    ) -> None:
+        """Authenticate, then check the Action's rule, then run it."""
+        identity = self._authenticate(req, params, body)
         action = params.get("Action")
         handler = actions.handler_for(action)
-        call = actions.ActionCall(context, params, self._engine, self._max_template_size)
+        context = self._policy.context_for(identity, req.context.request_id)
+        self._policy.enforce(str(action), context, identity)
+        call = actions.ActionCall(context, params, self._engine, self._limits)
         result = handler(call)
         resp.content_type = xml.CONTENT_TYPE
         resp.text = xml.render_result(str(action), result, req.context.request_id)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.answer(req, resp, read_params(req, self.max_body))
+        self.answer(req, resp, *read_params(req, self.max_body))
 
     on_post = on_get
 
@@ -158,9 +172,9 @@ class RootResource:
         self._query = query
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        params = read_params(req, self._query.max_body)
+        params, body = read_params(req, self._query.max_body)
         if "Action" in params:
-            self._query.answer(req, resp, params)
+            self._query.answer(req, resp, params, body)
             return
         resp.status = falcon.HTTP_300
         resp.media = {
@@ -180,7 +194,8 @@ def create_app(
     conf: cfg.ConfigOpts, engine_client: EngineClient, auth: Authenticator | None = None
 ) -> falcon.App:
     """The heat-api-cfn WSGI app, asking ``engine_client``; ``auth`` overrides the flavor's."""
-    query = QueryResource(engine_client, auth or select_auth(conf), conf.max_template_size)
+    limits = actions.TemplateLimits(conf.max_template_size, conf.template_fetch_timeout)
+    query = QueryResource(engine_client, auth or select_auth(conf), ActionPolicy(conf), limits)
     app = falcon.App(middleware=[RequestIdMiddleware()])
     # boto3 with endpoint_url ".../v1" posts to "/v1"; upstream only answered "/v1/".
     app.req_options.strip_url_path_trailing_slash = True

@@ -41,6 +41,20 @@ ACCESS_DENIED = ErrorCode("AccessDenied", 403, "User is not authorized to perfor
 ACTION_IN_PROGRESS = ErrorCode(
     "InvalidAction", 400, "Cannot perform action on stack while other actions are in progress"
 )
+INCOMPLETE_SIGNATURE = ErrorCode(
+    "IncompleteSignature", 400, "The request signature does not conform to AWS standards"
+)
+INVALID_CLIENT_TOKEN_ID = ErrorCode(
+    "InvalidClientTokenId", 403, "The certificate or AWS Key ID provided does not exist"
+)
+REQUEST_EXPIRED = ErrorCode(
+    "RequestExpired", 400, "Request expired or more than 15mins in the future"
+)
+SIGNATURE_DOES_NOT_MATCH = ErrorCode(
+    "SignatureDoesNotMatch",
+    403,
+    "The request signature we calculated does not match the signature you provided",
+)
 ALREADY_EXISTS = ErrorCode("AlreadyExists", 400, "Resource with the name requested already exists")
 INTERNAL_FAILURE = ErrorCode(
     "InternalFailure", 500, "The request processing has failed due to an internal error", True
@@ -66,6 +80,7 @@ SERVICE_UNAVAILABLE = ErrorCode("ServiceUnavailable", 503, "Service temporarily 
 DOMAIN_ERRORS: dict[str, ErrorCode] = {
     "ActionInProgress": ACTION_IN_PROGRESS,
     "ActionNotComplete": ACTION_IN_PROGRESS,
+    "AuthorizationFailure": ACCESS_DENIED,  # e.g. no trust from an EC2-credential token
     "CircularDependencyException": INVALID_PARAMETER_VALUE,
     "EntityNotFound": INVALID_PARAMETER_VALUE,
     "Forbidden": ACCESS_DENIED,

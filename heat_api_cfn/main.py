@@ -13,7 +13,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Parse ``--config-file`` and friends, then serve [heat_api_cfn] bind_host:bind_port."""
     conf = config.parse_args(argv, prog=wsgi.PROG)
     config.setup_logging(conf)
-    select_auth(conf)  # warn once, in the master, about the flavor in force
+    select_auth(conf)  # an unknown flavor or auth plugin stops the master, not each worker
     api = conf.heat_api_cfn
     wsgi_server.serve(
         lambda: wsgi.build_app(conf),

@@ -12,56 +12,20 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-import yaml
-
 from common.rpc.client import Identity
 from heat_api_cfn import errors
+from heat_api_cfn.templates import template_of
 
 if TYPE_CHECKING:
     from heat_api_cfn.actions import ActionCall
 
 ARN_PREFIX = "arn:openstack:heat::"
-TEMPLATE_VERSION_KEYS = (
-    "heat_template_version",
-    "AWSTemplateFormatVersion",
-    "HeatTemplateFormatVersion",
-)
-NOT_A_TEMPLATE = "The Template must be a JSON or YAML document."
-NO_TEMPLATE = "TemplateBody or TemplateUrl were not given."
 ON_FAILURE_DISABLES_ROLLBACK = {"DO_NOTHING": True, "ROLLBACK": False, "DELETE": False}
 TRUE_STRINGS = frozenset({"1", "t", "true", "on", "y", "yes"})
 FALSE_STRINGS = frozenset({"0", "f", "false", "off", "n", "no"})
+TAG_SEPARATOR = "="
 
 _ARN_STACK_PATH = re.compile(r"stacks/([^/]+)/([^/]+)(.*)")
-
-
-class _TemplateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML that keeps dates (``heat_template_version: 2018-08-31``) as strings."""
-
-
-_TemplateLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
-
-
-def parse_template(body: str, max_size: int) -> dict[str, Any]:
-    """The template in ``body`` (JSON or YAML, HOT or CFN) as a mapping, checked for a version."""
-    size = len(body.encode("utf-8"))
-    if size > max_size:
-        raise errors.AWSError(
-            errors.REQUEST_LIMIT_EXCEEDED,
-            f"Template size ({size} bytes) exceeds maximum allowed size ({max_size} bytes).",
-        )
-    try:
-        template = json.loads(body)
-    except ValueError:
-        try:
-            template = yaml.load(body, Loader=_TemplateLoader) or {}
-        except yaml.YAMLError:
-            template = None
-    if not isinstance(template, dict) or not any(k in template for k in TEMPLATE_VERSION_KEYS):
-        raise errors.AWSError(errors.INVALID_PARAMETER_VALUE, NOT_A_TEMPLATE)
-    return template
 
 
 def stack_arn(identity: Mapping[str, str]) -> str:
@@ -160,13 +124,35 @@ def _create_args(call: ActionCall) -> dict[str, Any]:
     return args
 
 
-def _template(call: ActionCall) -> dict[str, Any]:
-    body = call.get("TemplateBody")
-    if body is None:
-        if call.get("TemplateURL") or call.get("TemplateUrl"):
-            raise errors.AWSError(errors.INVALID_PARAMETER_VALUE, "TemplateURL is not supported")
-        raise errors.AWSError(errors.MISSING_PARAMETER, NO_TEMPLATE)
-    return parse_template(body, call.max_template_size)
+def tags_of(call: ActionCall) -> list[str] | None:
+    """Tags.member.N.Key/Value as Heat's stack tags (``key=value``); None when not given."""
+    members = call.members("Tags")
+    if not members:
+        return None
+    tags = []
+    for number, member in enumerate(members, 1):
+        key = member.get("Key")
+        if not key or TAG_SEPARATOR in key or "," in key:
+            raise errors.AWSError(
+                errors.INVALID_PARAMETER_VALUE,
+                f"Tags.member.{number}.Key must be given, without '=' or ','",
+            )
+        value = member.get("Value", "")
+        if "," in value:
+            raise errors.AWSError(
+                errors.INVALID_PARAMETER_VALUE, f"Tags.member.{number}.Value may not hold ','"
+            )
+        tags.append(f"{key}{TAG_SEPARATOR}{value}" if value else key)
+    return tags
+
+
+def aws_tags(tags: list[str] | None) -> list[dict[str, str]]:
+    """Heat's stack tags as AWS Tag members; a tag without ``=`` has an empty Value."""
+    result = []
+    for tag in tags or []:
+        key, _, value = str(tag).partition(TAG_SEPARATOR)
+        result.append({"Key": key, "Value": value})
+    return result
 
 
 def stack_summary(stack: Mapping[str, Any]) -> dict[str, Any]:
@@ -212,6 +198,7 @@ def stack_detail(stack: Mapping[str, Any]) -> dict[str, Any]:
         "LastUpdatedTime": stack.get("updated_time"),
         "StackStatus": joined_status(stack, "stack_action", "stack_status"),
         "Outputs": [stack_output(o) for o in stack.get("outputs") or []],
+        "Tags": aws_tags(stack.get("tags")),
     }
 
 
@@ -298,13 +285,16 @@ def describe_stacks(call: ActionCall) -> dict[str, Any]:
 def create_stack(call: ActionCall) -> dict[str, Any]:
     """CreateStack: parse the template here, let the engine validate and start the create."""
     args = _create_args(call)
-    template = _template(call)
+    template = template_of(call)
     stack_name = call.require("StackName")
     parameters = {
         member["ParameterKey"]: member["ParameterValue"]
         for member in call.members("Parameters")
         if "ParameterKey" in member and "ParameterValue" in member
     }
+    tags = tags_of(call)
+    if tags is not None:
+        args["tags"] = tags
     # The engine's ``params`` is an environment; the user's values are its parameters.
     environment = {"parameters": parameters}
     identity = call.engine.create_stack(call.context, stack_name, template, environment, {}, args)
@@ -334,7 +324,14 @@ def update_stack(call: ActionCall) -> dict[str, Any]:
     if use_previous or previous:
         # values not given keep what the stack has: the engine's PATCH semantics
         args["existing"] = True
-    template = None if use_previous else _template(call)
+    template = None if use_previous else template_of(call)
+    tags = tags_of(call)
+    if tags is None and not args.get("existing"):
+        # as AWS: an update without Tags keeps the stack's tags
+        (stack,) = call.engine.show_stack(call.context, identity, resolve_outputs=False)
+        tags = list(stack.get("tags") or [])
+    if tags is not None:
+        args["tags"] = tags
     call.engine.update_stack(call.context, identity, template, {"parameters": given}, {}, args)
     return {"StackId": stack_arn(identity)}
 
@@ -343,20 +340,6 @@ def cancel_update_stack(call: ActionCall) -> None:
     """CancelUpdateStack: stop the update and roll back."""
     identity = _stack_identity(call, call.require("StackName"))
     call.engine.stack_cancel_update(call.context, identity, cancel_with_rollback=True)
-
-
-def validate_template(call: ActionCall) -> dict[str, Any]:
-    """ValidateTemplate: the template's description and parameters, as AWS lists them."""
-    answer = call.engine.validate_template(call.context, _template(call), {})
-    parameters = []
-    for key, schema in (answer.get("Parameters") or {}).items():
-        entry = {"ParameterKey": key, "NoEcho": as_text(bool(schema.get("NoEcho") == "true"))}
-        if "Default" in schema:
-            entry["DefaultValue"] = as_text(schema["Default"])
-        if schema.get("Description"):
-            entry["Description"] = schema["Description"]
-        parameters.append(entry)
-    return {"Description": answer.get("Description"), "Parameters": parameters}
 
 
 def delete_stack(call: ActionCall) -> None:

@@ -511,7 +511,8 @@ def test_noauth_context_comes_from_headers(client, engine):
     )
 
     ctx = engine.calls[0][1]
-    assert (ctx.tenant_id, ctx.username, ctx.roles) == ("p1", "demo", ("admin",))
+    assert (ctx.tenant_id, ctx.username, ctx.roles) == ("p1", "demo", ("admin", "member", "reader"))
+    assert ctx.is_admin
     assert ctx.request_id.startswith("req-")
 
 
@@ -530,17 +531,6 @@ def test_root_without_action_is_the_version_document(client):
 
     assert result.status_code == 300
     assert result.json["versions"][0]["links"][0]["href"].endswith("/v1/")
-
-
-def test_keystone_flavor_starts_but_refuses_requests_until_signatures_are_served(conf, engine):
-    conf.set_override("flavor", None, group="paste_deploy")
-    client = falcon.testing.TestClient(cfn_app.create_app(conf, engine))
-
-    result = client.simulate_post("/v1", params={"Action": "ListStacks"})
-
-    assert result.status_code == 403
-    assert "<Code>AccessDenied</Code>" in result.text
-    assert "EC2 signature authentication is not available" in result.text
 
 
 @pytest.fixture
@@ -585,3 +575,129 @@ def test_boto3_drives_the_api_at_v1_without_trailing_slash(boto3_client):
     assert created["StackId"].startswith(f"arn:openstack:heat::{TENANT}:stacks/viaboto/")
     assert caught.value.response["Error"]["Code"] == "InvalidParameterValue"
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_estimate_template_cost_answers_upstreams_url(client):
+    result = post(client, Action="EstimateTemplateCost", TemplateBody=SHAPE_TEMPLATE)
+
+    assert parse(result, "EstimateTemplateCost")["Url"] == "http://en.wikipedia.org/wiki/Gratis"
+
+
+def test_estimate_template_cost_needs_a_template(client):
+    result = post(client, Action="EstimateTemplateCost", TemplateBody="foo: [")
+
+    assert parse(result, "EstimateTemplateCost")["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_create_stack_takes_tags_and_accepts_capabilities_and_notification_arns(client, engine):
+    post(
+        client,
+        Action="CreateStack",
+        StackName="cfntags",
+        TemplateBody=SHAPE_TEMPLATE,
+        **{
+            "Tags.member.1.Key": "team",
+            "Tags.member.1.Value": "blue",
+            "Tags.member.2.Key": "solo",
+            "Capabilities.member.1": "CAPABILITY_IAM",
+            "NotificationARNs.member.1": "arn:aws:sns:r:1:topic",
+        },
+    )
+
+    assert engine.calls[0][2]["args"] == {"tags": ["team=blue", "solo"]}
+
+
+def test_describe_stacks_shows_tags_as_key_and_value(client, engine):
+    engine.stacks["cfnshape"]["tags"] = ["team=blue", "solo"]
+
+    (stack,) = parse(post(client, Action="DescribeStacks", StackName="cfnshape"), "DescribeStacks")[
+        "Stacks"
+    ]
+
+    assert stack["Tags"] == [{"Key": "team", "Value": "blue"}, {"Key": "solo", "Value": ""}]
+
+
+def test_tag_keys_with_separators_are_refused(client, engine):
+    result = post(
+        client,
+        Action="CreateStack",
+        StackName="cfntags",
+        TemplateBody=SHAPE_TEMPLATE,
+        **{"Tags.member.1.Key": "a=b", "Tags.member.1.Value": "c"},
+    )
+
+    error = parse(result, "CreateStack")["Error"]
+    assert error["Code"] == "InvalidParameterValue"
+    assert "Tags.member.1.Key" in error["Message"]
+    assert engine.calls == []
+
+
+def test_stack_user_may_describe_one_resource(client, engine):
+    result = client.simulate_post(
+        "/v1",
+        body=urlencode(
+            {"Action": "DescribeStackResource", "StackName": "cfnshape", "LogicalResourceId": "x"}
+        ),
+        headers={
+            **FORM,
+            "X-Auth-User": "u",
+            "X-Auth-Project": TENANT,
+            "X-Roles": "heat_stack_user",
+        },
+    )
+
+    assert result.status_code == 200
+    ctx = engine.calls[-1][1]
+    assert ctx.roles == ("heat_stack_user",)
+    assert not ctx.is_admin
+
+
+@pytest.fixture
+def template_server() -> Iterator[str]:
+    """A web server that serves SHAPE_TEMPLATE at /t.yaml and 404 elsewhere."""
+
+    def serve(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if environ["PATH_INFO"] == "/t.yaml":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [SHAPE_TEMPLATE.encode()]
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"no"]
+
+    class QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = wsgiref.simple_server.make_server("127.0.0.1", 0, serve, handler_class=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_create_stack_fetches_template_url(client, engine, template_server):
+    result = post(
+        client, Action="CreateStack", StackName="cfnurl", TemplateURL=f"{template_server}/t.yaml"
+    )
+
+    assert result.status_code == 200
+    assert engine.calls[0][2]["template"]["description"] == "shape test"
+
+
+@pytest.mark.parametrize(
+    ("path", "detail"), [("/missing", "HTTP Error 404"), ("file:///etc/passwd", "scheme")]
+)
+def test_unfetchable_template_url_is_an_invalid_value(
+    client, engine, template_server, path, detail
+):
+    url = path if path.startswith("file:") else f"{template_server}{path}"
+
+    result = post(client, Action="ValidateTemplate", TemplateURL=url)
+
+    error = parse(result, "ValidateTemplate")["Error"]
+    assert error["Code"] == "InvalidParameterValue"
+    assert "Failed to fetch template" in error["Message"]
+    assert detail in error["Message"]
+    assert engine.calls == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from heat_api_cfn import errors, stacks
+from heat_api_cfn import errors, stacks, templates
 
 IDENTITY = {"tenant": "t1", "stack_name": "web", "stack_id": "42", "path": ""}
 
@@ -42,16 +42,16 @@ def test_identity_from_arn_leaves_names_and_foreign_arns_to_the_engine(text):
     ],
 )
 def test_parse_template_reads_json_and_yaml_keeping_versions_as_text(body, expected):
-    assert stacks.parse_template(body, 1000) == expected
+    assert templates.parse_template(body, 1000) == expected
 
 
 @pytest.mark.parametrize("body", ["foo: [", "[1, 2]", "- a\n- b\n", "", "resources: {}\n", "42"])
 def test_parse_template_refuses_non_templates(body):
     with pytest.raises(errors.AWSError) as caught:
-        stacks.parse_template(body, 1000)
+        templates.parse_template(body, 1000)
 
     assert caught.value.error is errors.INVALID_PARAMETER_VALUE
-    assert caught.value.detail == stacks.NOT_A_TEMPLATE
+    assert caught.value.detail == templates.NOT_A_TEMPLATE
 
 
 @pytest.mark.parametrize(
