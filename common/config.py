@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import socket
@@ -13,6 +14,7 @@ import sys
 import warnings
 from collections.abc import Iterable, Sequence
 
+from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 
 LOG = logging.getLogger(__name__)
@@ -428,6 +430,62 @@ clients_keystone_opts = [
     ),
 ]
 
+ec2authtoken_group = cfg.OptGroup(
+    "ec2authtoken", title="heat-api-cfn: EC2 signatures verified by Keystone's /v3/ec2tokens"
+)
+ec2authtoken_opts = [
+    cfg.BoolOpt("multi_cloud", default=False, help="Allow orchestration of multiple clouds."),
+    cfg.ListOpt(
+        "clouds",
+        default=[],
+        help="A list of names of clouds when multicloud is enabled. At least one should be "
+        "defined when multi_cloud is enabled. For each name there must be a section "
+        "[ec2authtoken.<name>] with keystone auth settings.",
+    ),
+    cfg.URIOpt(
+        "auth_uri",
+        schemes=["http", "https"],
+        help="Authentication Endpoint URI: Keystone's URL, with or without /v3 or "
+        "/v3/ec2tokens. Used when endpoint_override is unset.",
+        deprecated_for_removal=True,
+        deprecated_reason="Superseded by the endpoint_override option.",
+    ),
+    cfg.ListOpt(
+        "allowed_auth_uris",
+        default=[],
+        item_type=cfg.types.URI(schemes=["http", "https"]),
+        help="Allowed keystone endpoints for auth_uri when multi_cloud is enabled. At "
+        "least one endpoint needs to be specified.",
+        deprecated_for_removal=True,
+        deprecated_reason="Superseded by the clouds option.",
+    ),
+]
+
+
+def _ec2authtoken_ks_opts(*, for_sample: bool) -> list[cfg.Opt]:
+    """keystoneauth's auth, session and adapter options for [ec2authtoken].
+
+    The auth plugin's own options (auth_url, username, ...) are registered by keystoneauth
+    when it loads the plugin ``auth_type`` names; the sample lists v3password's, as
+    upstream's does. The adapter looks for the ``identity`` service by default.
+    """
+    from keystoneauth1 import loading as ks_loading
+
+    adapter_opts = []
+    for opt in ks_loading.get_adapter_conf_options():
+        if opt.dest == "service_type":
+            opt = copy.deepcopy(opt)
+            opt.default = "identity"
+        adapter_opts.append(opt)
+    plugin_opts = ks_loading.get_auth_plugin_conf_options("v3password") if for_sample else []
+    return [
+        *ks_loading.get_auth_common_conf_options(),
+        *plugin_opts,
+        *ks_loading.get_session_conf_options(),
+        *adapter_opts,
+    ]
+
+
 revision_group = cfg.OptGroup("revision")
 revision_opts = [
     cfg.StrOpt(
@@ -438,6 +496,23 @@ revision_opts = [
         "add it as another config option.",
     ),
 ]
+
+# As upstream: the credentials of the user trusts delegate to (the trustee), loaded with
+# keystoneauth1's auth plugin options; only the password plugin is meant to be used.
+trustee_group = cfg.OptGroup("trustee", title="Trustee (deferred auth) credentials")
+TRUSTEE_PLUGIN = "password"
+
+
+def trustee_sample_opts() -> list[cfg.Opt]:
+    """What the sample lists under [trustee]: keystoneauth1's common auth options and the
+    password plugin's. Only the common ones are registered here; keystoneauth1 registers
+    the plugin's own when it loads the plugin, as upstream does."""
+    opts = ks_loading.get_auth_common_conf_options()
+    names = {o.dest for o in opts}
+    return opts + [
+        o for o in ks_loading.get_auth_plugin_conf_options(TRUSTEE_PLUGIN) if o.dest not in names
+    ]
+
 
 heat_all_group = cfg.OptGroup("heat_all", title="heat-all (embedded, one process) options")
 heat_all_opts = [
@@ -458,7 +533,9 @@ _GROUPED_OPTS: list[tuple[cfg.OptGroup | None, list[cfg.Opt]]] = [
     (noauth_group, noauth_opts),
     (auth_password_group, auth_password_opts),
     (clients_keystone_group, clients_keystone_opts),
+    (ec2authtoken_group, ec2authtoken_opts + _ec2authtoken_ks_opts(for_sample=False)),
     (revision_group, revision_opts),
+    (trustee_group, ks_loading.get_auth_common_conf_options()),
     (heat_all_group, heat_all_opts),
 ]
 
@@ -466,6 +543,8 @@ _GROUPED_OPTS: list[tuple[cfg.OptGroup | None, list[cfg.Opt]]] = [
 def list_opts() -> Iterable[tuple[str | None, list[cfg.Opt]]]:
     """Yield (section, options) pairs for oslo-config-generator."""
     for group, opts in _GROUPED_OPTS:
+        if group is ec2authtoken_group:
+            opts = ec2authtoken_opts + _ec2authtoken_ks_opts(for_sample=True)
         yield (group.name if group else None), opts
 
 

@@ -27,6 +27,11 @@ class RequestContext:
     user_domain_id: str | None = None
     project_domain_id: str | None = None
     trust_id: str | None = None
+    # for deferred auth: the password a client sent (X-Auth-Key, needed when
+    # deferred_auth_method = password), the Keystone it named (X-Auth-Url) and its region
+    password: str | None = dataclasses.field(default=None, repr=False)
+    auth_url: str | None = None
+    region_name: str | None = None
 
     @property
     def project_id(self) -> str:

@@ -161,6 +161,19 @@ class MissingCredentialError(HeatException):
     msg_fmt = "Missing required credential: %(required)s"
 
 
+class AuthorizationFailure(HeatException):
+    msg_fmt = "Authorization failed."
+
+
+class DeferredAuthFailed(AuthorizationFailure):
+    """A stack needs deferred authentication (a trust) that the request cannot give."""
+
+    msg_fmt = (
+        "Stack %(stack_name)s cannot be stored: its resources %(resources)s act on the "
+        "cloud later on the user's behalf, which needs a Keystone trust, and %(reason)s"
+    )
+
+
 class InvalidEncryptionKey(HeatException):
     msg_fmt = "Can not decrypt data with the auth_encryption_key in heat config."
 
@@ -199,6 +212,7 @@ class RemoteError(HeatException):
 HTTP_STATUS: dict[type[Exception], int] = {
     ActionInProgress: 409,
     ActionNotComplete: 409,
+    AuthorizationFailure: 403,
     CircularDependencyException: 400,
     EntityNotFound: 404,
     Forbidden: 403,

@@ -54,6 +54,10 @@ class ContextMiddleware:
             user_domain_id=creds["user_domain_id"],
             project_domain_id=creds["project_domain_id"],
             trust_id=trust_id(req.env),
+            # as upstream: a password only comes with a user name (X-Auth-User/X-Auth-Key)
+            password=req.get_header("X-Auth-Key") if req.get_header("X-Auth-User") else None,
+            auth_url=req.get_header("X-Auth-Url"),
+            region_name=req.get_header("X-Region-Name"),
         )
         if ctx.tenant_id != url_tenant and not ctx.is_admin:
             raise HTTPError("Access was denied to this resource.", 403)

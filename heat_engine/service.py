@@ -20,7 +20,8 @@ from common.db import resources as resource_db
 from common.db import services as service_db
 from common.db import snapshots as snapshot_db
 from common.db import stacks as stack_db
-from heat_engine import abandon, formats, introspection, snapshots
+from common.db import user_creds as user_creds_db
+from heat_engine import abandon, deferred_auth, formats, introspection, snapshots
 from heat_engine.preview import PreviewRequest, StackPreview
 from heat_engine.stack import (
     LoadedStack,
@@ -61,6 +62,8 @@ class EngineService:
         self.conf = conf
         self._factory = factory
         self._sender = sender
+        self._deferred = deferred_auth.DeferredAuth(conf, factory)
+        deferred_auth.install(self._deferred)
 
     def rpc_methods(self) -> dict[str, Callable[..., Any]]:
         """The explicit table of methods served over RPC."""
@@ -231,36 +234,57 @@ class EngineService:
             files=files,
             environment_files=environment_files,
         )
-        with self._factory.begin() as session:
-            limit = self.conf.max_stacks_per_tenant
-            if limit >= 0 and stack_db.count_active(session, ctx.tenant_id) >= limit:
-                raise exception.RequestLimitExceeded(
-                    message=f"You have reached the maximum stacks per tenant, {limit}. "
-                    "Please delete some stacks."
+        with self._factory() as session:
+            self._check_new_stack(session, ctx, stack_name)
+        grant = self._deferred_grant(ctx, stack_name, checked)
+        try:
+            with self._factory.begin() as session:
+                self._check_new_stack(session, ctx, stack_name)
+                stack = store_new_stack(
+                    session,
+                    checked,
+                    template,
+                    files,
+                    stack_name,
+                    ctx.tenant_id,
+                    ctx.username or ctx.user_id,
+                    timeout=_int_or_none(args.get("timeout_mins")),
+                    disable_rollback=_bool(args.get("disable_rollback", True)),
+                    tags=_tags(args.get("tags")),
+                    user_creds_id=self._deferred.store(session, ctx, grant) if grant else None,
+                    encrypt_key=self._parameters_key(),
                 )
-            if stack_db.get_by_name(session, ctx.tenant_id, stack_name) is not None:
-                raise exception.StackExists(stack_name=stack_name)
-            stack = store_new_stack(
-                session,
-                checked,
-                template,
-                files,
-                stack_name,
-                ctx.tenant_id,
-                ctx.username or ctx.user_id,
-                timeout=_int_or_none(args.get("timeout_mins")),
-                disable_rollback=_bool(args.get("disable_rollback", True)),
-                tags=_tags(args.get("tags")),
-            )
-            action = CREATE
-            if adopt_data is not None:  # resources are taken over, not created
-                abandon.seed_adopted(session, stack, adopt_data)
-                action = abandon.ADOPT
-            steps = plan.begin(session, stack, action, act=CREATE)
-            identity = formats.stack_identity(stack)
+                steps = self._begin_create(session, stack, adopt_data)
+                identity = formats.stack_identity(stack)
+        except Exception:
+            if grant is not None:  # the stack was not stored: nor is its trust kept
+                self._deferred.abandon(ctx, grant)
+            raise
         for step in steps:
             self._sender.send(step)
         return identity
+
+    def _parameters_key(self) -> str | None:
+        """The key hidden parameters are stored encrypted with, if they are."""
+        if not self.conf.encrypt_parameters_and_properties:
+            return None
+        return str(self.conf.auth_encryption_key)
+
+    def _deferred_grant(
+        self, ctx: RequestContext, stack_name: str, checked: Any
+    ) -> deferred_auth.Grant | None:
+        """Deferred-auth credentials from the request, for a stack whose resources need
+        them (a trust is created in Keystone); None for any other stack."""
+        needing = deferred_auth.needing_resources(checked)
+        return self._deferred.obtain(ctx, stack_name, needing) if needing else None
+
+    def _begin_create(self, session: Session, stack: models.Stack, adopt_data: Any) -> list[Step]:
+        """Start the stack's create (or adopt) traversal; its first steps."""
+        action = CREATE
+        if adopt_data is not None:  # resources are taken over, not created
+            abandon.seed_adopted(session, stack, adopt_data)
+            action = abandon.ADOPT
+        return plan.begin(session, stack, action, act=CREATE)
 
     def _check_new_stack(self, session: Session, ctx: RequestContext, stack_name: str) -> None:
         """A new stack must fit the tenant's stack limit and take a free name."""
@@ -313,18 +337,29 @@ class EngineService:
         checked, template, files = self._checked_update(
             ctx, stack_identity, template, params, files, args, environment_files
         )
-        with self._factory.begin() as session:
+        with self._factory() as session:
             stack = self._stack_row(session, ctx, stack_identity)
-            _check_can_update(stack)
-            store_new_version(session, stack, checked, template, files)
-            if "timeout_mins" in args:
-                stack.timeout = _int_or_none(args["timeout_mins"])
-            if "disable_rollback" in args:
-                stack.disable_rollback = _bool(args["disable_rollback"])
-            if "tags" in args or not args.get("existing"):  # PUT replaces them, PATCH keeps
-                stack_db.set_tags(session, stack.id, _tags(args.get("tags")))
-            steps = plan.begin(session, stack, UPDATE)
-            identity = formats.stack_identity(stack)
+            has_credentials = user_creds_db.of_stack(session, stack.id) is not None
+        grant = None if has_credentials else self._deferred_grant(ctx, stack.name, checked)
+        try:
+            with self._factory.begin() as session:
+                stack = self._stack_row(session, ctx, stack_identity)
+                _check_can_update(stack)
+                if grant is not None:  # the new template adds resources that need a trust
+                    stack.user_creds_id = self._deferred.store(session, ctx, grant)
+                store_new_version(session, stack, checked, template, files, self._parameters_key())
+                if "timeout_mins" in args:
+                    stack.timeout = _int_or_none(args["timeout_mins"])
+                if "disable_rollback" in args:
+                    stack.disable_rollback = _bool(args["disable_rollback"])
+                if "tags" in args or not args.get("existing"):  # PUT replaces, PATCH keeps
+                    stack_db.set_tags(session, stack.id, _tags(args.get("tags")))
+                steps = plan.begin(session, stack, UPDATE)
+                identity = formats.stack_identity(stack)
+        except Exception:
+            if grant is not None:
+                self._deferred.abandon(ctx, grant)
+            raise
         for step in steps:
             self._sender.send(step)
         return identity

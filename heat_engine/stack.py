@@ -109,6 +109,19 @@ class PluginRuntime:
     type_name: str
     stack_id: str
 
+    def identity(self) -> Any:
+        """Keystone, acting for the stack's owner through its deferred-auth credentials
+        (a trust-scoped session, or the stored password): a ``deferred_auth.Identity``."""
+        from heat_engine import deferred_auth  # it reads stacks: imported on first use
+
+        return deferred_auth.installed().for_stack(self.stack_id)
+
+    def stack_users(self) -> Any:
+        """The stack domain's users for this stack (``stack_users.StackUsers``)."""
+        from heat_engine import stack_users
+
+        return stack_users.StackUsers.for_stack(self.stack_id)
+
 
 @dataclass
 class LoadedStack:

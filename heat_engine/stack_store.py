@@ -6,8 +6,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from common import crypto
 from common.db import models
 from common.db.base import utcnow
+from common.db.stacks import ENCRYPTED_PARAM_NAMES
 from heat_engine.traversal import plan
 from heat_engine.validation import CheckedStack
 
@@ -25,10 +27,16 @@ def store_new_stack(
     tags: list[str] | None = None,
     owner: models.Stack | None = None,
     parent_resource_name: str | None = None,
+    user_creds_id: int | None = None,
+    encrypt_key: str | None = None,
 ) -> models.Stack:
     """The stack's rows, INIT_COMPLETE, each resource linked to what it requires; a nested
-    stack (``owner``) is one level deeper than its parent and shares its root."""
-    raw = models.RawTemplate(template=template, files=files or {}, environment=checked.environment)
+    stack (``owner``) is one level deeper than its parent and shares its root (and its
+    root's deferred-auth credentials, ``user_creds_id``). With ``encrypt_key`` hidden
+    parameters are stored encrypted."""
+    raw = models.RawTemplate(
+        template=template, files=files or {}, environment=stored_environment(checked, encrypt_key)
+    )
     session.add(raw)
     session.flush()
     stack = models.Stack(
@@ -41,6 +49,7 @@ def store_new_stack(
         disable_rollback=disable_rollback,
         owner_id=owner.id if owner is not None else None,
         parent_resource_name=parent_resource_name,
+        user_creds_id=user_creds_id,
         nested_depth=owner.nested_depth + 1 if owner is not None else 0,
         action="INIT",
         status="COMPLETE",
@@ -71,15 +80,33 @@ def store_new_version(
     checked: CheckedStack,
     template: dict[str, Any],
     files: dict[str, Any] | None,
+    encrypt_key: str | None = None,
 ) -> None:
     """An update's new template becomes the stack's (the old one stays as previous), and
     the resource rows are linked for the new graph."""
-    raw = models.RawTemplate(template=template, files=files or {}, environment=checked.environment)
+    raw = models.RawTemplate(
+        template=template, files=files or {}, environment=stored_environment(checked, encrypt_key)
+    )
     session.add(raw)
     session.flush()
     stack.prev_raw_template_id, stack.raw_template_id = stack.raw_template_id, raw.id
     stack.updated_at = utcnow()
     plan.relink(session, stack, checked.order, checked.requires, checked.required_by)
+
+
+def stored_environment(checked: CheckedStack, encrypt_key: str | None) -> dict[str, Any]:
+    """The environment as stored: with ``encrypt_key`` (encrypt_parameters_and_properties)
+    the values of hidden parameters are encrypted and named in ``encrypted_param_names``,
+    as upstream stores them."""
+    environment = checked.environment
+    if encrypt_key is None:
+        return environment
+    schemas = checked.template.parameter_schemas
+    parameters = dict(environment.get("parameters") or {})
+    hidden = sorted(k for k in parameters if k in schemas and schemas[k].hidden)
+    for name in hidden:
+        parameters[name] = crypto.encrypt_parameter(parameters[name], encrypt_key)
+    return {**environment, "parameters": parameters, ENCRYPTED_PARAM_NAMES: hidden}
 
 
 def _root_id(session: Session, stack: models.Stack) -> str:

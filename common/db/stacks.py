@@ -7,10 +7,14 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from common.db import pagination
+from common import config, crypto
+from common.db import pagination, user_creds
 from common.db.base import utcnow
 from common.db.models import RawTemplate, Resource, Stack, StackTag, SyncPoint
+
+ENCRYPTED_PARAM_NAMES = "encrypted_param_names"
 
 # the keys upstream sorts stack lists by (others are ignored, as upstream ignores them)
 SORT_KEYS = {
@@ -223,7 +227,9 @@ def set_status(
 
 
 def mark_deleted(session: Session, stack_id: str) -> None:
-    """Soft-delete the stack and drop its resources and traversal state."""
+    """Soft-delete the stack and drop its resources and traversal state; a root stack's
+    deferred-auth credentials are released once this commits (see ``user_creds``)."""
+    user_creds.release_after_commit(session, stack_id)
     session.execute(
         update(Stack)
         .where(Stack.id == stack_id)
@@ -237,9 +243,25 @@ def mark_deleted(session: Session, stack_id: str) -> None:
 
 
 def raw_template(session: Session, template_id: int) -> RawTemplate:
+    """A stored template; parameters stored encrypted (``encrypted_param_names``) read
+    decrypted, without the row becoming dirty (clear text is never written back)."""
     tmpl = session.get(RawTemplate, template_id)
     assert tmpl is not None, f"raw_template {template_id} is missing"
+    environment = tmpl.environment or {}
+    if environment.get(ENCRYPTED_PARAM_NAMES):
+        set_committed_value(tmpl, "environment", decrypted_environment(environment))
     return tmpl
+
+
+def decrypted_environment(environment: dict[str, Any]) -> dict[str, Any]:
+    """``environment`` with its encrypted parameters decrypted with auth_encryption_key."""
+    names = list(environment.get(ENCRYPTED_PARAM_NAMES) or [])
+    key = str(config.CONF.auth_encryption_key)  # the process's heat.conf, as upstream
+    parameters = {
+        k: crypto.decrypt_parameter(v, key) if k in names else v
+        for k, v in (environment.get("parameters") or {}).items()
+    }
+    return {**environment, "parameters": parameters}
 
 
 def drop_removed_resources(session: Session, stack_id: str, kept: set[str]) -> None:

@@ -7,10 +7,35 @@ from collections.abc import Mapping
 from common import exception
 from heat_engine.resources.base import Resource
 from heat_engine.resources.heat import none, random_string, test_resource, value
+from heat_engine.resources.keystone import (
+    domain,
+    endpoint,
+    group,
+    project,
+    region,
+    role,
+    role_assignments,
+    service,
+    user,
+)
 from heat_engine.resources.template_resource import TemplateResource
 from heat_engine.template.environment import is_provider_template
 
-_MODULES = (none, random_string, test_resource, value)
+_MODULES = (
+    none,
+    random_string,
+    test_resource,
+    value,
+    domain,
+    endpoint,
+    group,
+    project,
+    region,
+    role,
+    role_assignments,
+    service,
+    user,
+)
 
 RESOURCE_TYPES: Mapping[str, type[Resource]] = {
     name: cls for module in _MODULES for name, cls in module.RESOURCE_TYPES.items()

@@ -34,6 +34,7 @@ INSTALL_TIMEOUT = 600.0
 START_TIMEOUT = 120.0
 REGION = "RegionOne"
 DOMAIN = "default"
+STACK_DOMAIN = "heat"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +58,10 @@ class Keystone:
     demo: Account
     stack_user: Account
     other: Account
+    # the stack user domain (``heat``) and its admin, as bin/heat-keystone-setup-domain
+    # makes them
+    stack_domain_id: str = ""
+    domain_admin: Account | None = None
 
     def auth(self, account: Account) -> v3.Password:
         return v3.Password(
@@ -94,6 +99,27 @@ class Keystone:
                 "token_cache_time": -1,
             },
             "clients_keystone": {"auth_uri": self.url.removesuffix("/v3")},
+        }
+
+    def stack_domain_conf(self) -> dict[str, Any]:
+        """heat.conf [DEFAULT] options for stack domain users in the ``heat`` domain."""
+        assert self.domain_admin is not None
+        return {
+            "stack_user_domain_name": STACK_DOMAIN,
+            "stack_domain_admin": self.domain_admin.username,
+            "stack_domain_admin_password": self.domain_admin.password,
+        }
+
+    def trustee_conf(self) -> dict[str, dict[str, Any]]:
+        """A [trustee] section for Heat's service user, as upstream configures trusts."""
+        return {
+            "trustee": {
+                "auth_type": "password",
+                "auth_url": self.url,
+                "username": self.heat.username,
+                "password": self.heat.password,
+                "user_domain_name": "Default",
+            }
         }
 
     def revoke(self, token: str) -> None:
@@ -160,6 +186,27 @@ class Registrar:
             self.call("PUT", f"/projects/{project_id}/users/{user_id}/roles/{self.role(role)}")
         return dataclasses.replace(account, user_id=user_id, project_id=project_id)
 
+    def stack_domain(self) -> tuple[str, Account]:
+        """The ``heat`` domain and its admin ``heat_domain_admin`` (admin on the domain),
+        as ``openstack domain create heat`` and friends (bin/heat-keystone-setup-domain)."""
+        domain_id = self.ensure(
+            "domains",
+            "domain",
+            {"name": STACK_DOMAIN, "description": "Owns users and projects created by heat"},
+            name=STACK_DOMAIN,
+        )
+        admin = Account("heat_domain_admin", secrets.token_hex(8), "")
+        user_id = self.ensure(
+            "users",
+            "user",
+            {"name": admin.username, "password": admin.password, "domain_id": domain_id},
+            name=admin.username,
+            domain_id=domain_id,
+        )
+        self.call("PATCH", f"/users/{user_id}", json={"user": {"password": admin.password}})
+        self.call("PUT", f"/domains/{domain_id}/users/{user_id}/roles/{self.role('admin')}")
+        return domain_id, dataclasses.replace(admin, user_id=user_id)
+
     def service(self, kind: str, name: str, url: str) -> None:
         """A service of type ``kind`` with public, internal and admin endpoints at ``url``."""
         service_id = self.ensure(
@@ -201,7 +248,8 @@ def register_heat(url: str, admin: Account, heat_url: str, cfn_url: str) -> Keys
     )
     keystone.service("orchestration", "heat", heat_url)
     keystone.service("cloudformation", "heat-cfn", cfn_url)
-    return Keystone(url, admin, heat, demo, stack_user, other)
+    domain_id, domain_admin = keystone.stack_domain()
+    return Keystone(url, admin, heat, demo, stack_user, other, domain_id, domain_admin)
 
 
 def install() -> None:

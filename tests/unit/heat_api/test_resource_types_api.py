@@ -11,7 +11,22 @@ from common import exception
 from heat_engine.resources import schema as s
 from heat_engine.resources.heat.random_string import RandomString
 
-TYPES = ["OS::Heat::None", "OS::Heat::RandomString", "OS::Heat::TestResource", "OS::Heat::Value"]
+TYPES = [
+    "OS::Heat::None",
+    "OS::Heat::RandomString",
+    "OS::Heat::TestResource",
+    "OS::Heat::Value",
+    "OS::Keystone::Domain",
+    "OS::Keystone::Endpoint",
+    "OS::Keystone::Group",
+    "OS::Keystone::GroupRoleAssignment",
+    "OS::Keystone::Project",
+    "OS::Keystone::Region",
+    "OS::Keystone::Role",
+    "OS::Keystone::Service",
+    "OS::Keystone::User",
+    "OS::Keystone::UserRoleAssignment",
+]
 SHOW = {"description": "Detailed information about resource.", "type": "map"}
 LENGTH = {
     "type": "integer",
@@ -112,7 +127,17 @@ def test_list_names_every_type(api, tenant):
         ({"name": "Heat::Random"}, []),  # matched from the start, as upstream
         ({"name": "OS::Heat::(None|Value)$"}, ["OS::Heat::None", "OS::Heat::Value"]),
         ({"name": "("}, []),  # not a regular expression: nothing matches
-        ({"version": "5.0.0"}, ["OS::Heat::None", "OS::Heat::TestResource"]),
+        (
+            {"version": "5.0.0"},
+            [
+                "OS::Heat::None",
+                "OS::Heat::TestResource",
+                "OS::Keystone::Endpoint",
+                "OS::Keystone::GroupRoleAssignment",
+                "OS::Keystone::Service",
+                "OS::Keystone::UserRoleAssignment",
+            ],
+        ),
         ({"support_status": "SUPPORTED", "version": "2014.1"}, ["OS::Heat::RandomString"]),
         ({"support_status": "DEPRECATED"}, []),
         ({"with_description": "false"}, TYPES),
