@@ -144,7 +144,10 @@ class Resource(Base):
     """One resource of a stack; ``atomic_key`` guards concurrent transitions."""
 
     __tablename__ = "resource"
-    __table_args__ = (Index("ix_resource_stack_name", "stack_id", "name"),)
+    __table_args__ = (
+        Index("ix_resource_stack_name", "stack_id", "name"),
+        Index("ix_resource_stack_progress", "stack_id", "traversal_id", "status"),
+    )
     id: Mapped[int_pk]
     uuid: Mapped[str] = mapped_column(String(36), default=new_uuid, unique=True)
     name: Mapped[str] = mapped_column(String(255))

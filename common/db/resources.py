@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, not_, or_, select, update
+from sqlalchemy import and_, bindparam, exists, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from common.db.models import Resource, ResourceData, Stack
@@ -120,9 +120,10 @@ _DONE_AMONG = select(Resource.id).where(
     Resource.traversal_id == bindparam("traversal_id"),
     Resource.status == "COMPLETE",
 )
+# a resource of the stack not yet done in the traversal (the index on stack_id,
+# traversal_id and status answers it without reading rows)
 _PENDING = (
-    select(func.count())
-    .select_from(Resource)
+    select(Resource.id)
     .where(
         Resource.stack_id == bindparam("stack_id"),
         or_(
@@ -135,6 +136,7 @@ _PENDING = (
             ),
         ),
     )
+    .limit(1)
 )
 
 
@@ -156,4 +158,4 @@ def done_among(session: Session, ids: set[int], traversal_id: str) -> set[int]:
 def all_done(session: Session, stack_id: str, traversal_id: str) -> bool:
     """Whether every resource of a stack is done in ``traversal_id``."""
     pending = session.scalar(_PENDING, {"stack_id": stack_id, "traversal_id": traversal_id})
-    return not pending
+    return pending is None

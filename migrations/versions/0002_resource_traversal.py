@@ -22,8 +22,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("resource") as batch:
         batch.add_column(sa.Column("traversal_id", sa.String(36), nullable=True))
+        batch.create_index(
+            "ix_resource_stack_progress", ["stack_id", "traversal_id", "status"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("resource") as batch:
+        batch.drop_index("ix_resource_stack_progress")
         batch.drop_column("traversal_id")
