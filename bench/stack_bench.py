@@ -201,7 +201,9 @@ def main() -> int:
     parser.add_argument("--list-stacks", type=int, default=500)
     parser.add_argument("--gets", type=int, default=200)
     parser.add_argument("--engine-pids", type=int, nargs="*", default=[])
+    parser.add_argument("--json", help="also write the results to this file (for ratios.py)")
     args = parser.parse_args()
+    results: dict[str, Any] = {"endpoint": args.endpoint, "cases": {}, "latency": {}}
     tenant, token = args.tenant, args.token
     if args.keystone:
         token, tenant = keystone_token(args.keystone, args.user, args.password, args.project)
@@ -211,16 +213,22 @@ def main() -> int:
     for n in args.sizes:
         for shape in args.shapes:
             cells = run_case(api, shape, n, args.poll, args.case_timeout)
+            results["cases"][f"{shape} {n}"] = cells
             print(f"| {shape} | {n} | " + " | ".join(cells) + " |", flush=True)
     if args.list_stacks:
         print(
             f"\n| request ({args.list_stacks} stacks stored) | median ms | p95 ms |\n|---|---|---|"
         )
         for label, median, p95 in latency(api, args.list_stacks, args.gets):
+            results["latency"][label] = [round(median, 1), round(p95, 1)]
             print(f"| {label} | {median:.1f} | {p95:.1f} |")
     peak = peak_memory_mib(args.engine_pids)
     if peak is not None:
+        results["peak_mib"] = round(peak)
         print(f"\nEngine peak RSS: {peak:.0f} MiB")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(results, out, indent=1)
     return 0
 
 

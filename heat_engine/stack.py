@@ -51,7 +51,7 @@ def stored_template(session: Session, template_id: int) -> Stored:
     raw_template rows never change (an update stores a new one), so they are cached by
     database and id; a step then costs the same whatever the template's size.
     """
-    key = (str(session.get_bind().url), template_id)
+    key = (str(session.get_bind().engine.url), template_id)
     with _STORED_LOCK:
         if key in _STORED:
             _STORED.move_to_end(key)
@@ -80,7 +80,7 @@ def _parameters(
 ) -> Parameters:
     """A stack's validated parameters, computed once per process for a stored template
     (raw_template rows never change) and the stack's identity."""
-    key = (str(session.get_bind().url), row.raw_template_id, row.name, row.id, row.tenant)
+    key = (str(session.get_bind().engine.url), row.raw_template_id, row.name, row.id, row.tenant)
     with _STORED_LOCK:
         if key in _VIEWS:
             _VIEWS.move_to_end(key)
