@@ -39,13 +39,19 @@ service_opts = [
         min=1,
         help="Seconds between running periodic tasks, such as the engine heartbeat.",
     ),
-    cfg.StrOpt(
+    cfg.URIOpt(
         "heat_metadata_server_url",
-        help="URL of the Heat metadata server (the CFN API as seen from instances).",
+        schemes=["http", "https"],
+        help="URL of the Heat metadata server (heat-api-cfn as instances reach it). "
+        "Needed only when instances must use another endpoint than the Keystone catalog's.",
     ),
-    cfg.StrOpt(
+    cfg.URIOpt(
         "heat_waitcondition_server_url",
-        help="URL of the Heat waitcondition server.",
+        schemes=["http", "https"],
+        help="URL of the Heat waitcondition server, e.g. http://<host>:8000/v1/waitcondition: "
+        "where pre-signed wait condition and signal URLs point (its /waitcondition becomes "
+        "/signal for signals). Unset: heat_metadata_server_url, else the catalog's "
+        "cloudformation endpoint, else [heat_api_cfn] bind_host and bind_port.",
     ),
     cfg.StrOpt(
         "heat_watch_server_url",
@@ -430,6 +436,30 @@ clients_keystone_opts = [
     ),
 ]
 
+clients_heat_group = cfg.OptGroup("clients_heat")
+clients_heat_opts = [
+    cfg.URIOpt(
+        "url",
+        schemes=["http", "https"],
+        help="Optional heat url in format like http://127.0.0.1:8004/v1/%(tenant_id)s: "
+        "the native API as instances reach it (OS::Heat::WaitConditionHandle's endpoint). "
+        "Unset: the catalog's orchestration endpoint.",
+    ),
+    cfg.StrOpt(
+        "endpoint_type",
+        default="publicURL",
+        choices=["publicURL", "internalURL", "adminURL", "public", "internal", "admin"],
+        help="Type of endpoint in Identity service catalog to use for communication with "
+        "the OpenStack service.",
+    ),
+    cfg.BoolOpt(
+        "insecure",
+        default=False,
+        help="If set, then the server's certificate will not be verified (curl_cli then "
+        "carries --insecure).",
+    ),
+]
+
 ec2authtoken_group = cfg.OptGroup(
     "ec2authtoken", title="heat-api-cfn: EC2 signatures verified by Keystone's /v3/ec2tokens"
 )
@@ -533,6 +563,7 @@ _GROUPED_OPTS: list[tuple[cfg.OptGroup | None, list[cfg.Opt]]] = [
     (noauth_group, noauth_opts),
     (auth_password_group, auth_password_opts),
     (clients_keystone_group, clients_keystone_opts),
+    (clients_heat_group, clients_heat_opts),
     (ec2authtoken_group, ec2authtoken_opts + _ec2authtoken_ks_opts(for_sample=False)),
     (revision_group, revision_opts),
     (trustee_group, ks_loading.get_auth_common_conf_options()),

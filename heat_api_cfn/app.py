@@ -4,7 +4,8 @@ The query API answers ``GET``/``POST`` on ``/v1``, ``/v1/`` and ``/``: ``Action`
 parameters come from the query string or a form-encoded body. ``/`` without an
 ``Action`` is the version document, as upstream. Each request is authenticated (EC2
 signature, or noauth's headers), then its Action's ``cloudformation:<Action>`` rule is
-checked (``policy.py``), then the Action runs.
+checked (``policy.py``), then the Action runs. Pre-signed signal URLs of wait condition
+handles are served beside it (``signal.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from oslo_config import cfg
 from common.context import new_request_id
 from common.rpc.client import EngineClient
 from heat_api.context import policy_creds, roles_of, with_implied
-from heat_api_cfn import actions, errors, xml
+from heat_api_cfn import actions, errors, signal, xml
 from heat_api_cfn.ec2token import EC2TokenAuth
 from heat_api_cfn.policy import ActionPolicy, Identity
 
@@ -195,11 +196,15 @@ def create_app(
 ) -> falcon.App:
     """The heat-api-cfn WSGI app, asking ``engine_client``; ``auth`` overrides the flavor's."""
     limits = actions.TemplateLimits(conf.max_template_size, conf.template_fetch_timeout)
-    query = QueryResource(engine_client, auth or select_auth(conf), ActionPolicy(conf), limits)
+    authenticate = auth or select_auth(conf)
+    policy = ActionPolicy(conf)
+    query = QueryResource(engine_client, authenticate, policy, limits)
     app = falcon.App(middleware=[RequestIdMiddleware()])
     # boto3 with endpoint_url ".../v1" posts to "/v1"; upstream only answered "/v1/".
     app.req_options.strip_url_path_trailing_slash = True
     app.add_route("/", RootResource(query))
     app.add_route(API_PATH, query)
+    is_noauth = (conf.paste_deploy.flavor or DEFAULT_FLAVOR) == NOAUTH_FLAVOR
+    signal.add_routes(app, engine_client, authenticate, policy, is_noauth)
     errors.register(app)
     return app

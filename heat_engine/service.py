@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from oslo_config import cfg
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from common import exception
@@ -32,7 +34,7 @@ from heat_engine.stack import (
 from heat_engine.stack_store import store_new_stack, store_new_version
 from heat_engine.template.environment import HOOK_TYPES, Environment
 from heat_engine.template.parameters import check_immutable
-from heat_engine.traversal import plan
+from heat_engine.traversal import parents, plan
 from heat_engine.traversal.messages import (
     CHECK,
     CREATE,
@@ -63,6 +65,7 @@ class EngineService:
         self._factory = factory
         self._sender = sender
         self._deferred = deferred_auth.DeferredAuth(conf, factory)
+        self._signal_lock = threading.Lock()  # signals merge into metadata one at a time
         deferred_auth.install(self._deferred)
 
     def rpc_methods(self) -> dict[str, Callable[..., Any]]:
@@ -736,20 +739,91 @@ class EngineService:
         sync_call: bool = False,
     ) -> Any:
         """Deliver a signal to a resource: ``unset_hook`` clears a breakpoint it waits at;
-        anything else goes to a plugin that takes signals."""
+        anything else goes to a plugin that takes signals. A plugin that records signals
+        (``merge_signal``: wait condition handles) has them committed to its metadata,
+        then the parked steps of the resources that need it are woken; ``sync_call``
+        answers with that metadata."""
         if isinstance(details, dict) and "unset_hook" in details:
             self._unset_hook(ctx, stack_identity, resource_name, details["unset_hook"])
             return None
-        with self._factory() as session:
-            loaded = self._loaded(session, ctx, stack_identity, show_deleted=False)
+        with self._signal_lock, self._factory.begin() as session:
+            loaded = LoadedStack.load(session, self._signalled_stack(session, ctx, stack_identity))
             row = self._find_resource(loaded, resource_name)
             plugin = loaded.plugin(row.name)
-        handle = getattr(plugin, "handle_signal", None)
-        if handle is None:
-            raise exception.ResourceActionNotSupported(action="Signal")
-        if row.action == "INIT":
-            raise exception.ResourceNotAvailable(resource_name=resource_name)
-        return handle(details)
+            merge = getattr(plugin, "merge_signal", None)
+            handle = getattr(plugin, "handle_signal", None)
+            if merge is None and handle is None:
+                raise exception.ResourceActionNotSupported(action="Signal")
+            if row.action == "INIT":
+                raise exception.ResourceNotAvailable(resource_name=resource_name)
+            if row.action in (SUSPEND, DELETE):
+                raise exception.NotSupported(feature=f"Signal resource during {row.action}")
+            if merge is not None:
+                metadata, woken = self._record_signal(session, loaded, row, merge, details)
+        if merge is None:
+            return handle(details)
+        for step in woken:
+            self._sender.send(step)
+        return metadata if sync_call else None
+
+    def _signalled_stack(
+        self, session: Session, ctx: RequestContext, identity: Identity
+    ) -> models.Stack:
+        """The stack a signal is for: one of the caller's project, or one whose stack user
+        project the caller's token is scoped to (what instances signal with)."""
+        stack = stack_db.get(session, identity.get("stack_id") or "")
+        name = identity.get("stack_name")
+        if (
+            stack is not None
+            and ctx.tenant_id
+            and ctx.tenant_id == stack.stack_user_project_id
+            and (not name or name in (stack.name, stack.id))
+        ):
+            return stack
+        return self._stack_row(session, ctx, identity)
+
+    def _record_signal(
+        self,
+        session: Session,
+        loaded: LoadedStack,
+        row: models.Resource,
+        merge: Callable[[dict[str, Any], Any], Any],
+        details: Any,
+    ) -> tuple[dict[str, Any], list[Step]]:
+        """Merge a signal into the resource's metadata, locked against concurrent signals
+        (a row lock across engines, ``_signal_lock`` within one, which SQLite needs); the
+        metadata and the parked steps of resources needing this one."""
+        current = session.scalar(
+            select(models.Resource.rsrc_metadata)
+            .where(models.Resource.id == row.id)
+            .with_for_update()
+        )
+        merged = merge(dict(current or {}), details)
+        if merged is None:
+            return dict(current or {}), []
+        session.execute(
+            update(models.Resource)
+            .where(models.Resource.id == row.id)
+            .values(rsrc_metadata=merged.metadata)
+        )
+        event_db.add(
+            session,
+            loaded.row.id,
+            row.name,
+            "SIGNAL",
+            row.status,
+            f"Signal: {merged.reason}",
+            row.nova_instance,
+            loaded.type_of(row),
+        )
+        names = {r.id: r.name for r in loaded.resources.values()}
+        woken = [
+            step
+            for rid in row.needed_by or []
+            if rid in names
+            for step in parents.wake_resource(session, loaded.row.id, names[rid])
+        ]
+        return merged.metadata, woken
 
     def _unset_hook(
         self, ctx: RequestContext, stack_identity: Identity, resource_name: str, hook: Any

@@ -103,6 +103,11 @@ class Resource:
         plugins that park)."""
         return self.resource_id
 
+    def wake_at(self, action: str) -> float | None:
+        """When (epoch seconds) a parked step must be sent again even if nothing wakes it
+        (a wait condition's deadline); None: only a wake-up or the sweep resumes it."""
+        return None
+
     def needs_replacement(self, prop_diff: Mapping[str, Any]) -> bool:
         """Whether new values of ``prop_diff`` can only be had by a new resource."""
         return any(

@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from common import exception
+from heat_engine.resources.aws import wait_condition as aws_wait_condition
+from heat_engine.resources.aws import wait_condition_handle as aws_wait_condition_handle
 from heat_engine.resources.base import Resource
-from heat_engine.resources.heat import none, random_string, test_resource, value
+from heat_engine.resources.heat import (
+    none,
+    random_string,
+    test_resource,
+    value,
+    wait_condition,
+    wait_condition_handle,
+)
 from heat_engine.resources.keystone import (
     domain,
     endpoint,
@@ -26,6 +35,10 @@ _MODULES = (
     random_string,
     test_resource,
     value,
+    wait_condition,
+    wait_condition_handle,
+    aws_wait_condition,
+    aws_wait_condition_handle,
     domain,
     endpoint,
     group,

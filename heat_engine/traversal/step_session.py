@@ -58,7 +58,8 @@ class StepSessions:
         if session is None:
             engine = self._factory.kw["bind"]
             connection = self._local.connection = engine.connect()
-            session = self._local.session = Session(bind=connection, expire_on_commit=False)
+            # from the factory, so listeners installed on it (user_creds) hear this one
+            session = self._local.session = self._factory(bind=connection)
         return session
 
     @contextlib.contextmanager

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from common import exception
@@ -51,6 +52,7 @@ LOG = logging.getLogger(__name__)
 
 FIRST_POLL = 0.01
 MAX_POLL = 0.5
+WAKE_SLACK = 0.05  # a timer may fire a little early by the wall clock
 
 
 def wait_until(check: Callable[[Any], bool], token: Any) -> None:
@@ -101,6 +103,18 @@ class StepParked(Exception):
     it is acknowledged now, and the sweep resends it should that message be lost."""
 
 
+# Raised through a plugin's action without failing the resource: the step's own
+# control flow, and the database going away (the step is delivered again).
+NOT_THE_RESOURCES_FAULT = (
+    StepDeferred,
+    StepParked,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
+
+
 class StepRunner:
     """Runs resource steps against the database and sends the steps they make ready."""
 
@@ -120,6 +134,7 @@ class StepRunner:
         self._engine_id = engine_id
         self._nested = nested  # NestedStacks, for template resources
         self._rec = StepRecorder(self._factory, sender, engine_id)  # type: ignore[arg-type]
+        self._sender = sender  # for parked steps' own deadlines (wake_at)
 
     def run(self, step: Step) -> None:
         with self._running_lock:
@@ -264,6 +279,7 @@ class StepRunner:
                     self._park(row)
                     start.parked = True
                     if not check(token):  # unless it finished while the step parked
+                        self._send_at(step, plugin.wake_at(start.change.action))
                         raise StepParked(f"{row.name} waits for {plugin.resource_id}")
                     return True
                 self._factory.release()
@@ -277,6 +293,22 @@ class StepRunner:
         self._factory.release()
         wait_until(check, token)
         return True
+
+    def _send_at(self, step: Step, when: float | None) -> None:
+        """Send a parked step again at ``when`` (epoch seconds), e.g. its wait's deadline.
+        The timer lives in this process only: the sweep resends the step if it is lost."""
+        if when is None:
+            return
+
+        def send() -> None:
+            try:
+                self._sender.send(step)
+            except Exception as ex:  # the broker may be away: the sweep resends it
+                LOG.warning("Could not send %s at its deadline: %s", step, ex)
+
+        timer = threading.Timer(max(when - time.time(), 0.0) + WAKE_SLACK, send)
+        timer.daemon = True
+        timer.start()
 
     def _start_over(
         self,
@@ -346,6 +378,8 @@ class StepRunner:
             check = getattr(plugin, f"check_{act.lower()}_complete")
             if not check(plugin.resume_token(act)):
                 return  # still waiting: the next wake-up (or a sweep) comes back
+        except NOT_THE_RESOURCES_FAULT:
+            raise
         except Exception as ex:
             self._rec.fail(step, loaded, row, plugin, act, type_name, ex)
             return
@@ -436,7 +470,7 @@ class StepRunner:
             plugin.data.update(
                 snapshot_records.restored_data(self._factory, loaded, row, definition.type)
             )
-        except (StepDeferred, StepParked):
+        except NOT_THE_RESOURCES_FAULT:
             raise
         except Exception as ex:  # any plugin failure is the resource's failure, not ours
             pending = start.pending if start else None
@@ -514,7 +548,7 @@ class StepRunner:
                 (lambda _token: True) if retained else plugin.check_delete_complete,
             ):
                 return
-        except (StepDeferred, StepParked):
+        except NOT_THE_RESOURCES_FAULT:
             raise
         except Exception as ex:
             pending = start.pending if start else None
@@ -569,7 +603,7 @@ class StepRunner:
                 plugin.check_update_complete,
             ):
                 return
-        except (StepDeferred, StepParked):
+        except NOT_THE_RESOURCES_FAULT:
             raise
         except Exception as ex:
             pending = start.pending if start else None
@@ -624,7 +658,7 @@ class StepRunner:
             return
         try:
             wait_until(old.check_delete_complete, old.handle_delete())
-        except (StepDeferred, StepParked):
+        except NOT_THE_RESOURCES_FAULT:
             raise
         except Exception as ex:
             LOG.warning("Deleting the replaced %s failed: %s", row.name, ex)
@@ -670,7 +704,7 @@ class StepRunner:
             check = getattr(plugin, f"check_{verb}_complete", None) or (lambda _token: True)
             if not self._perform(step, loaded, row, plugin, start, handle, check):
                 return
-        except (StepDeferred, StepParked):
+        except NOT_THE_RESOURCES_FAULT:
             raise
         except Exception as ex:
             pending = start.pending if start else None

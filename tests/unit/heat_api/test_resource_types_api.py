@@ -12,10 +12,14 @@ from heat_engine.resources import schema as s
 from heat_engine.resources.heat.random_string import RandomString
 
 TYPES = [
+    "AWS::CloudFormation::WaitCondition",
+    "AWS::CloudFormation::WaitConditionHandle",
     "OS::Heat::None",
     "OS::Heat::RandomString",
     "OS::Heat::TestResource",
     "OS::Heat::Value",
+    "OS::Heat::WaitCondition",
+    "OS::Heat::WaitConditionHandle",
     "OS::Keystone::Domain",
     "OS::Keystone::Endpoint",
     "OS::Keystone::Group",
@@ -138,7 +142,14 @@ def test_list_names_every_type(api, tenant):
                 "OS::Keystone::UserRoleAssignment",
             ],
         ),
-        ({"support_status": "SUPPORTED", "version": "2014.1"}, ["OS::Heat::RandomString"]),
+        (
+            {"support_status": "SUPPORTED", "version": "2014.1"},
+            [
+                "AWS::CloudFormation::WaitCondition",
+                "AWS::CloudFormation::WaitConditionHandle",
+                "OS::Heat::RandomString",
+            ],
+        ),
         ({"support_status": "DEPRECATED"}, []),
         ({"with_description": "false"}, TYPES),
     ],
