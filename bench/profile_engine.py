@@ -119,7 +119,7 @@ def main() -> int:
         def timed(self, body, message):  # type: ignore[no-untyped-def]
             start = time.perf_counter()
             cpu = time.thread_time()
-            profile = cProfile.Profile() if args.cprofile else None
+            profile = cProfile.Profile(time.thread_time) if args.cprofile else None
             try:
                 if profile is None:
                     return original(self, body, message)

@@ -12,6 +12,7 @@ import logging
 import random
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from common.db import events as event_db
 from common.db import models, sync_points
 from common.db import resources as resource_db
 from common.db import services as service_db
+from common.db import stacks as stack_db
 from heat_engine.resources import registry
 from heat_engine.resources.base import Resource
 from heat_engine.stack import LoadedStack, stored_template
@@ -79,7 +81,7 @@ class Start:
 
 # a step's stack and resource, in one query built once
 _STEP_ROWS = (
-    select(models.Stack, models.Resource)
+    select(models.Stack.current_traversal, models.Resource)
     .join(models.Resource, models.Resource.stack_id == models.Stack.id)
     .where(
         models.Stack.id == bindparam("stack_id"),
@@ -87,6 +89,10 @@ _STEP_ROWS = (
         models.Stack.deleted_at.is_(None),
     )
 )
+# Stack rows as their traversals began: what a step reads of its stack (name, tenant,
+# template, action, parent) does not change while the traversal is current, and the
+# query above checks that it is.
+STACKS_KEPT = 256
 
 
 def retry_delay(attempt: int) -> float:
@@ -129,6 +135,7 @@ class StepRunner:
         self._retry_limit = max(retry_limit, 0)  # action_retry_limit
         # resource id -> traversal id, for the steps this engine's threads run now
         self._running: dict[int, str] = {}
+        self._stacks: OrderedDict[tuple[str, str], models.Stack] = OrderedDict()
         self._running_lock = threading.Lock()
         self._factory = StepSessions(factory)
         self._engine_id = engine_id
@@ -220,15 +227,35 @@ class StepRunner:
             found = session.execute(
                 _STEP_ROWS, {"stack_id": step.stack_id, "resource_id": step.resource_id}
             ).first()
-            if found is None or found[0].current_traversal != step.traversal_id:
+            if found is None or found[0] != step.traversal_id:
                 return None
-            stack, row = found
+            row = found[1]
+            stack = self._traversal_stack(session, step)
+            if stack is None:
+                return None
             session.expunge_all()
             loaded = LoadedStack.load_for_step(session, stack, row, self._fetch)
             targets = (row.needed_by if is_forward(step.action) else row.requires) or []
             loaded.next_links = resource_db.links(session, set(targets))
         loaded.nested = self._nested
         return loaded
+
+    def _traversal_stack(self, session: Session, step: Step) -> models.Stack | None:
+        """The step's stack row, read once per traversal by this engine (read-only)."""
+        key = (step.stack_id, step.traversal_id)
+        with self._running_lock:
+            stack = self._stacks.get(key)
+        if stack is not None:
+            return stack
+        stack = stack_db.get(session, step.stack_id)
+        if stack is None or stack.current_traversal != step.traversal_id:
+            return None
+        session.expunge(stack)
+        with self._running_lock:
+            self._stacks[key] = stack
+            while len(self._stacks) > STACKS_KEPT:
+                self._stacks.popitem(last=False)
+        return stack
 
     def _fetch(self, loaded: LoadedStack, name: str) -> models.Resource | None:
         """Another resource of a step's stack, on first use: the step's neighbours all
