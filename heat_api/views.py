@@ -91,10 +91,47 @@ def _ordered(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: data[k] for k in keys if k in data}
 
 
-def stack(req: falcon.Request, data: dict[str, Any], summary: bool = False) -> dict[str, Any]:
+def stack(req: falcon.Request, data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     data["links"] = [link(stack_url(req, data["stack_identity"]), "self")]
-    return _ordered(data, STACK_LIST_KEYS if summary else STACK_SHOW_KEYS)
+    return _ordered(data, STACK_SHOW_KEYS)
+
+
+def stack_summaries(
+    req: falcon.Request, stacks: list[dict[str, Any]], with_project: bool
+) -> list[dict[str, Any]]:
+    """A stack list's entries with the keys of ``STACK_LIST_KEYS`` in that order;
+    ``project`` only ``with_project`` (for administrators, as upstream).
+
+    One literal per stack: GET /stacks may show hundreds on every call.
+    """
+    prefix = f"{base_url(req)}/v1/"
+    shown = []
+    for data in stacks:
+        identity = data["stack_identity"]
+        href = (
+            f"{prefix}{identity['tenant']}/stacks/{identity['stack_name']}/{identity['stack_id']}"
+        )
+        entry = {
+            "id": data["id"],
+            "links": [{"href": href, "rel": "self"}],
+            "project": data["project"],
+            "stack_name": data["stack_name"],
+            "description": data["description"],
+            "stack_status": data["stack_status"],
+            "stack_status_reason": data["stack_status_reason"],
+            "creation_time": data["creation_time"],
+            "updated_time": data["updated_time"],
+            "deletion_time": data["deletion_time"],
+            "stack_owner": data["stack_owner"],
+            "parent": data["parent"],
+            "stack_user_project_id": data["stack_user_project_id"],
+            "tags": data["tags"],
+        }
+        if not with_project:
+            del entry["project"]
+        shown.append(entry)
+    return shown
 
 
 def resource(req: falcon.Request, data: dict[str, Any]) -> dict[str, Any]:

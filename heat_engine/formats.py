@@ -6,8 +6,25 @@ import datetime
 from typing import Any
 
 from common.db import models
+from common.db import stacks as stack_db
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# A stack list's fields, in the order of each row ``list_stacks`` sends.
+SUMMARY_KEYS = (
+    "id",
+    "stack_name",
+    "project",
+    "description",
+    "stack_status",
+    "stack_status_reason",
+    "creation_time",
+    "updated_time",
+    "deletion_time",
+    "stack_owner",
+    "parent",
+    "stack_user_project_id",
+    "tags",
+)
 
 
 def isotime(value: datetime.datetime | None) -> str | None:
@@ -58,24 +75,52 @@ def format_stack(
     return data
 
 
-def format_stack_summary(row: models.Stack, tags: list[str]) -> dict[str, Any]:
-    """The lighter form stack lists use."""
-    return {
-        "id": row.id,
-        "stack_name": row.name,
-        "stack_identity": stack_identity(row),
-        "project": row.tenant,
-        "description": "",
-        "stack_status": f"{row.action}_{row.status}",
-        "stack_status_reason": row.status_reason or "",
-        "creation_time": isotime(row.created_at),
-        "updated_time": isotime(row.updated_at),
-        "deletion_time": isotime(row.deleted_at),
-        "stack_owner": row.username,
-        "parent": row.owner_id,
-        "stack_user_project_id": row.stack_user_project_id,
-        "tags": tags or None,
-    }
+def isotime_of_text(value: str | None) -> str | None:
+    """``isotime`` of a time the database gave as text, ``YYYY-MM-DD HH:MM:SS[.ffffff]``."""
+    return f"{value[:10]}T{value[11:19]}Z" if value else None
+
+
+def format_stack_summaries(page: stack_db.SummaryPage) -> dict[str, Any]:
+    """A stack list as a table: ``keys`` (``SUMMARY_KEYS``) and one row of values per stack.
+
+    Rows rather than one mapping per stack: a 500-stack list is then a third of the bytes
+    to encode, send and parse (the caller rebuilds the mappings, see ``EngineClient``).
+    The database rows are unpacked: reading 500 rows by column name costs more than the
+    query itself.
+    """
+    rows = []
+    for row in page.rows:
+        (
+            stack_id,
+            name,
+            tenant,
+            status,
+            reason,
+            created,
+            updated,
+            deleted,
+            owner,
+            parent,
+            user_project,
+        ) = row
+        rows.append(
+            [
+                stack_id,
+                name,
+                tenant,
+                "",
+                status,
+                reason or "",
+                isotime_of_text(created),
+                isotime_of_text(updated),
+                isotime_of_text(deleted),
+                owner,
+                parent,
+                user_project,
+                page.tags.get(stack_id),
+            ]
+        )
+    return {"keys": SUMMARY_KEYS, "rows": rows}
 
 
 def format_resource(

@@ -167,13 +167,14 @@ class EngineService:
         not_tags: Any = None,
         not_tags_any: Any = None,
         tenant_safe: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> dict[str, Any]:
         """Stacks of the caller's project (of every project for ``tenant_safe=False``, an
-        admin's global_tenant listing), filtered, sorted and paged."""
+        admin's global_tenant listing), filtered, sorted and paged; summaries as a table
+        (``formats.format_stack_summaries``)."""
         tag_filter = self._tag_filter(tags, tags_any, not_tags, not_tags_any, show_hidden)
         tenant = ctx.tenant_id if tenant_safe else None
         with self._factory() as session:
-            rows = stack_db.list_stacks(
+            page = stack_db.list_summaries(
                 session,
                 tenant,
                 limit,
@@ -185,8 +186,7 @@ class EngineService:
                 show_nested,
                 tag_filter,
             )
-            tags = stack_db.tags_of(session, [r.id for r in rows])
-            return [formats.format_stack_summary(r, tags[r.id]) for r in rows]
+        return formats.format_stack_summaries(page)
 
     def count_stacks(
         self,

@@ -111,6 +111,23 @@ class RPCClient:
 Identity = dict[str, str]
 
 
+def stack_summaries(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """The summaries of the table ``list_stacks`` answers with (``keys``, one row of values
+    per stack), each with its ``stack_identity`` as upstream's engine includes it."""
+    keys = table["keys"]
+    summaries = []
+    for row in table["rows"]:
+        summary = dict(zip(keys, row, strict=True))
+        summary["stack_identity"] = {
+            "stack_name": summary["stack_name"],
+            "stack_id": summary["id"],
+            "tenant": summary["project"],
+            "path": "",
+        }
+        summaries.append(summary)
+    return summaries
+
+
 class EngineClient:
     """One typed method per engine call; names and arguments follow upstream's engine RPC."""
 
@@ -124,7 +141,8 @@ class EngineClient:
         return self._call(ctx, "identify_stack", stack_name=stack_name)
 
     def list_stacks(self, ctx: RequestContext, **params: Any) -> list[dict[str, Any]]:
-        return self._call(ctx, "list_stacks", **params)
+        """Stack summaries as upstream's engine gives them; they travel as a table."""
+        return stack_summaries(self._call(ctx, "list_stacks", **params))
 
     def count_stacks(self, ctx: RequestContext, **params: Any) -> int:
         return self._call(ctx, "count_stacks", **params)

@@ -17,7 +17,11 @@ from common.rpc import wire
 
 LOG = logging.getLogger(__name__)
 
+# A message wakes a waiting consumer at once, whatever these say. They bound how long a
+# finished handler waits for its ack (acks stay on the consumer's thread) while some are
+# unsettled, and otherwise only how often an idle consumer wakes (for stop() and heartbeats).
 DRAIN_TIMEOUT = 0.01
+IDLE_DRAIN_TIMEOUT = 0.1
 RECONNECT_DELAY = 1.0
 RETRY_DELAY = 1.0
 
@@ -53,6 +57,7 @@ class QueueConsumer:
         self._done: queue.SimpleQueue[tuple[int, Message, bool]] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._generation = 0
+        self._unsettled = 0  # messages of this generation handed to the pool, not yet settled
         self.ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"{name}-consumer", daemon=True)
 
@@ -94,11 +99,14 @@ class QueueConsumer:
             no_ack=self._auto_ack,
         )
         generation = self._generation
+        self._unsettled = 0
         with consumer:
             self.ready.set()
             while not self._stop.is_set():
                 try:
-                    conn.drain_events(timeout=DRAIN_TIMEOUT)
+                    conn.drain_events(
+                        timeout=DRAIN_TIMEOUT if self._unsettled else IDLE_DRAIN_TIMEOUT
+                    )
                 except TimeoutError:
                     conn.heartbeat_check()
                 self._ack_finished(generation)
@@ -108,6 +116,7 @@ class QueueConsumer:
             self._handler(body, message)
             return
         generation = self._generation
+        self._unsettled += 1
 
         def work() -> None:
             try:
@@ -129,6 +138,7 @@ class QueueConsumer:
                 return
             if gen != generation:
                 continue  # its channel is gone; the broker will deliver it again
+            self._unsettled -= 1
             try:
                 if ok:
                     message.ack()

@@ -133,10 +133,7 @@ class Collection:
             sort_dir=req.get_param("sort_dir"),
             **selection,
         )
-        shown = [views.stack(req, s, summary=True) for s in stacks]
-        if not ctx_of(req).is_admin:
-            for stack in shown:  # as upstream, only admins see each stack's project
-                stack.pop("project", None)
+        shown = views.stack_summaries(req, stacks, with_project=ctx_of(req).is_admin)
         body: dict[str, Any] = {"stacks": shown}
         if limit and len(shown) == limit:
             body["links"] = [views.link(_next_page(req, shown[-1]["id"]), "next")]

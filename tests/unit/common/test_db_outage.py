@@ -30,7 +30,7 @@ def test_engine_answers_unavailable_during_a_database_outage_then_recovers(maria
     service = EngineService(conf, db_session.from_config(conf), NoSteps())
     methods = service.rpc_methods()
     ctx = RequestContext("tenant")
-    assert methods["list_stacks"](ctx) == []
+    assert methods["list_stacks"](ctx)["rows"] == []
     proxy.cut()
     with pytest.raises(exception.ServiceUnavailable) as info:
         methods["list_stacks"](ctx)
@@ -39,7 +39,7 @@ def test_engine_answers_unavailable_during_a_database_outage_then_recovers(maria
     deadline = time.monotonic() + 20
     while True:
         try:
-            assert methods["list_stacks"](ctx) == []
+            assert methods["list_stacks"](ctx)["rows"] == []
             break
         except exception.ServiceUnavailable:
             if time.monotonic() > deadline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -152,3 +153,71 @@ def test_bad_list_query_is_400_naming_the_parameter(api, tenant, query, message)
     result = listing(api, tenant, **query)
     assert result.status_code == 400, result.text
     assert message in result.json["error"]["message"]
+
+
+LIST_KEYS = [
+    "id",
+    "links",
+    "project",
+    "stack_name",
+    "description",
+    "stack_status",
+    "stack_status_reason",
+    "creation_time",
+    "updated_time",
+    "deletion_time",
+    "stack_owner",
+    "parent",
+    "stack_user_project_id",
+    "tags",
+]
+
+
+@pytest.mark.parametrize(
+    ("roles", "keys"),
+    [
+        ("admin", LIST_KEYS),
+        ("member", [k for k in LIST_KEYS if k != "project"]),
+    ],
+)
+def test_entries_have_upstreams_keys_in_order(api, tenant, roles, keys):
+    url = create(api, tenant, "shape")
+    result = api.simulate_get(f"/v1/{tenant}/stacks", headers={"X-Roles": roles})
+    (entry,) = result.json["stacks"]
+    assert list(entry) == keys
+    assert entry["links"] == [{"href": f"http://falconframework.org{url}", "rel": "self"}]
+    assert url.endswith(f"/v1/{tenant}/stacks/shape/{entry['id']}")
+
+
+def test_entries_agree_with_the_stack_show(api, tenant):
+    url = create(api, tenant, "same", template=FAILING)
+    (entry,) = listing(api, tenant).json["stacks"]
+    shown = api.simulate_get(url).json["stack"]
+    for key in LIST_KEYS[3:-1]:  # the show's description is the template's; tags: below
+        if key != "description":
+            assert entry[key] == shown[key], key
+    assert entry["stack_status"] == "CREATE_FAILED" and entry["stack_status_reason"]
+    assert entry["description"] == ""
+    assert entry["updated_time"] is None and entry["deletion_time"] is None
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry["creation_time"])
+
+
+def test_tags_are_listed_as_given_and_null_without_any(api, tenant):
+    create(api, tenant, "plain")
+    create(api, tenant, "tagged", tags="zeta,alpha,mid")
+    tags = {s["stack_name"]: s["tags"] for s in listing(api, tenant).json["stacks"]}
+    assert tags == {"tagged": ["zeta", "alpha", "mid"], "plain": None}
+    page = listing(api, tenant, limit="1", sort_keys="stack_name").json["stacks"]
+    assert [(s["stack_name"], s["tags"]) for s in page] == [("plain", None)]
+
+
+def test_an_update_sets_the_updated_time(api, tenant):
+    url = create(api, tenant, "changed")
+    result = api.simulate_patch(url, json={"parameters": {}})
+    assert result.status_code == 202, result.text
+    deadline = time.monotonic() + DEADLINE
+    while (entry := listing(api, tenant).json["stacks"][0])["stack_status"] != "UPDATE_COMPLETE":
+        assert time.monotonic() < deadline, entry["stack_status"]
+        time.sleep(0.02)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry["updated_time"])
+    assert entry["updated_time"] >= entry["creation_time"]
