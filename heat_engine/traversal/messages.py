@@ -25,13 +25,19 @@ class Step:
     resource_id: int
     traversal_id: str
     action: str
+    # delivered again after a failure, or resent by a sweep: a node it finds done may
+    # not have passed the baton on, so it does (a fresh duplicate does not)
+    replay: bool = False
 
     def to_body(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> Step:
-        return cls(**{f.name: body[f.name] for f in dataclasses.fields(cls)})
+        return cls(**{f.name: body[f.name] for f in dataclasses.fields(cls) if f.name in body})
+
+    def replayed(self) -> Step:
+        return dataclasses.replace(self, replay=True)
 
 
 class StepSender(Protocol):

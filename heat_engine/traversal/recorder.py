@@ -272,6 +272,8 @@ class StepRecorder:
     def propagate(self, step: Step, loaded: LoadedStack, row: models.Resource) -> None:
         """The node was already done (a redelivered step, or a resource an earlier
         traversal finished): count it done in this one and pass the baton on."""
+        if row.traversal_id == step.traversal_id and not step.replay:
+            return  # a second delivery: the first passed the baton on
         if row.traversal_id != step.traversal_id:
             with self.factory.begin() as session:
                 if not resource_db.mark_traversal(

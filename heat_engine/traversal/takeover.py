@@ -52,7 +52,7 @@ def _ready_but_idle(session: Session, stack: models.Stack, live_engines: set[str
     if len(done) == len(rows):
         # only the stack's own completion was lost: replay a last node to finish it
         last = [r for r in rows if not ((r.needed_by if forward else r.requires) or [])]
-        return [Step(stack.id, r.id, traversal, action) for r in last[:1]]
+        return [Step(stack.id, r.id, traversal, action, replay=True) for r in last[:1]]
     steps = []
     for row in rows:
         if row.id in done or (row.status == "FAILED" and row.traversal_id == traversal):
@@ -61,7 +61,7 @@ def _ready_but_idle(session: Session, stack: models.Stack, live_engines: set[str
             continue
         needed = set((row.requires if forward else row.needed_by) or [])
         if needed <= done:
-            steps.append(Step(stack.id, row.id, traversal, action))
+            steps.append(Step(stack.id, row.id, traversal, action, replay=True))
     return steps
 
 

@@ -58,7 +58,7 @@ class StepWorker:
         orphans = self._runner.orphans()
         for step in orphans:
             LOG.warning("Retaking step %s, which this engine claimed but no longer runs", step)
-            self._consumer.submit(lambda step=step: self._run_safely(step))
+            self._consumer.submit(lambda step=step: self._run_safely(step.replayed()))
         return orphans
 
     def _run_safely(self, step: Step) -> None:
@@ -70,8 +70,11 @@ class StepWorker:
             LOG.exception("Retaken step %s failed; it will be retaken again", step)
 
     def _handle(self, body: dict[str, Any], message: Message) -> bool:
+        step = Step.from_body(body)
+        if (message.delivery_info or {}).get("redelivered"):
+            step = step.replayed()
         try:
-            self._runner.run(Step.from_body(body))
+            self._runner.run(step)
         except StepDeferred as ex:
             LOG.debug("Step deferred: %s", ex)
             return False
