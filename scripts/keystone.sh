@@ -56,6 +56,7 @@ connection = sqlite:///$dir/keystone.sqlite
 
 [token]
 provider = fernet
+expiration = ${KEYSTONE_TOKEN_EXPIRATION:-3600}
 
 [fernet_tokens]
 key_repository = $dir/fernet-keys

@@ -276,11 +276,14 @@ def answers(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_keystone(workdir: Path, heat_url: str, cfn_url: str) -> Iterator[Keystone]:
+def running_keystone(
+    workdir: Path, heat_url: str, cfn_url: str, token_expiration: int = 3600
+) -> Iterator[Keystone]:
     """Keystone on a free loopback port with Heat's accounts; stopped afterwards.
 
     ``heat_url`` and ``cfn_url`` are the orchestration and cloudformation endpoints to
-    register (``%(tenant_id)s`` in the first is filled in by clients).
+    register (``%(tenant_id)s`` in the first is filled in by clients); tokens live
+    ``token_expiration`` seconds.
     """
     install()
     port = free_port()
@@ -291,6 +294,7 @@ def running_keystone(workdir: Path, heat_url: str, cfn_url: str) -> Iterator[Key
         [
             "env",
             f"KEYSTONE_ADMIN_PASSWORD={admin.password}",
+            f"KEYSTONE_TOKEN_EXPIRATION={token_expiration}",
             str(SCRIPT),
             "run",
             str(workdir),
